@@ -1,0 +1,135 @@
+// Builds the HTTP application: platform plugins (errors, request ids, access guard, OpenAPI), every module's
+// routes, and the web UI. `cli.ts serve` listens with it; tests call `buildApp` and `inject`.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { registerModules } from './modules/index.ts';
+import { AppError } from './platform/errors.ts';
+import { sendProblem, toAppError } from './platform/http/errors.ts';
+import { accessGuard } from './platform/http/guard.ts';
+import type { App, Deps } from './platform/http/types.ts';
+import { ulid } from './platform/ids.ts';
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Serve the built web UI (web/dist) when it exists. */
+  serveWeb?: boolean;
+}
+
+export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: deps.config.trustProxy,
+    bodyLimit: 2 * 1024 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const sent = req.headers['x-request-id'];
+      return typeof sent === 'string' && /^[A-Za-z0-9_.:-]{8,64}$/.test(sent) ? sent : `req_${ulid()}`;
+    },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', String(req.id));
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const appError = toAppError(error, req);
+    if (appError.code === 'forbidden') {
+      req.log.warn({ denied: true, actor: req.actor?.id, route: req.routeOptions.url, reason: appError.message }, 'access denied');
+    }
+    return sendProblem(reply, appError);
+  });
+
+  await app.register(fastifyCookie, { secret: deps.config.secret });
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: deps.config.maxUploadBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Partnerdesk API',
+        version: '1',
+        description:
+          'The API of Partnerdesk, the operating system of an FX/CFD broker\'s partnerships department. ' +
+          'Authenticate with `Authorization: Bearer <api key>` (create one with `partnerdesk apikey create`). ' +
+          'Errors are `application/problem+json` with a stable `code` and the invalid fields named in `errors`.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (pdk_...)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'pd_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  // The API reference page and the web UI's files are public; their plugins' routes are marked so here.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', markPublic);
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: '/api/docs',
+      uiConfig: { docExpansion: 'list', deepLinking: true },
+      staticCSP: true,
+    });
+  });
+
+  app.addHook('onRequest', accessGuard(deps));
+
+  app.get(
+    '/api/openapi.json',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async () => app.swagger(),
+  );
+
+  await registerModules(app, deps);
+
+  const indexHtml = opts.serveWeb !== false ? readWebIndex() : null;
+  if (indexHtml !== null) {
+    await app.register(async (web) => {
+      web.addHook('onRoute', markPublic);
+      await web.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: false });
+    });
+  }
+
+  app.setNotFoundHandler((req, reply) => {
+    const wantsApi = req.url.startsWith('/api/') || req.url === '/api' || req.method !== 'GET';
+    // Client-side routes (/partners/ptr_...) get the single-page app, which shows its own "not found".
+    if (!wantsApi && indexHtml !== null) {
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(indexHtml);
+    }
+    return sendProblem(reply, new AppError('not_found', `There is no ${req.method} ${req.url.split('?')[0]}.`));
+  });
+
+  return app;
+}
+
+function markPublic(route: RouteOptions): void {
+  route.config = { ...(route.config as object), access: 'public' };
+}
+
+function readWebIndex(): string | null {
+  const file = path.join(WEB_DIST, 'index.html');
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}

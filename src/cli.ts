@@ -1,0 +1,293 @@
+// The `partnerdesk` command line: serve, migrate, seed, apikey, audit. Each command has --help.
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { buildApp } from './app.ts';
+import { bootstrap, createApiKey } from './modules/access/index.ts';
+import { seedDemo } from './modules/demo/index.ts';
+import { systemActor } from './platform/auth/actor.ts';
+import { seedDefaultGrants } from './platform/auth/grants.ts';
+import { PERMISSION_NAMES, ROLES, isRole } from './platform/auth/permissions.ts';
+import { verifyAuditChain } from './platform/audit/verify.ts';
+import { type Config, ConfigError, loadConfig, redactUrl } from './platform/config.ts';
+import { type DbHandle, migrateToLatest, openDatabase } from './platform/db/index.ts';
+import { AppError } from './platform/errors.ts';
+
+const HELP: Record<string, string> = {
+  main: `partnerdesk — the partnerships department's operating system
+
+Usage: partnerdesk <command> [options]
+
+Commands:
+  serve                 Apply pending migrations, then start the server (web UI and API)
+  migrate               Apply pending database migrations and exit
+  seed --demo           Load the demo workspace (200+ partners, users of every role)
+  apikey create         Create an API key: --role ROLE --name NAME (prints the key once)
+  audit verify          Verify the audit log's hash chain (exit 0 when intact)
+
+Run "partnerdesk <command> --help" for a command's options.
+Configuration comes from the environment: PARTNERDESK_DATA_DIR (default ./data), DATABASE_URL
+(postgres://... switches to PostgreSQL), PORT (default 3000), PARTNERDESK_SECRET. See docs/OPERATIONS.md.`,
+  serve: `Usage: partnerdesk serve [--offer-demo]
+
+Applies pending migrations, creates the first admin on an empty database (printing its login once, or
+using PARTNERDESK_ADMIN_EMAIL / PARTNERDESK_ADMIN_PASSWORD), then listens on PORT (default 3000).
+  --offer-demo   On an empty workspace, offer to load the demo data (asks on a terminal; set
+                 PARTNERDESK_DEMO=yes to load it without asking, or no to skip).`,
+  migrate: `Usage: partnerdesk migrate
+
+Applies every pending migration in order and records it. Safe to run on every deploy and from several
+instances at once (migrations take a lock).`,
+  seed: `Usage: partnerdesk seed --demo [--partners N]
+
+Loads the demo workspace: partners of every type over every onboarding stage, IB hierarchies, contacts,
+documents, versioned terms, and one user of every role with a known demo password (printed).
+  --partners N   How many partners to create (default 240).`,
+  apikey: `Usage: partnerdesk apikey create --role ROLE --name NAME [--partner PARTNER_ID]
+
+Creates an API key with the given role and prints it once, as the last line of output. Only its hash is
+kept; store it now. Roles: ${ROLES.join(', ')}.`,
+  audit: `Usage: partnerdesk audit verify
+
+Walks the audit log in order and checks every entry's hash and its link to the previous one. Exits 0
+when the chain is intact; exits 1 and names the first bad entry when one was altered, removed or reordered.`,
+};
+
+function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+function err(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+async function open(config: Config): Promise<DbHandle> {
+  const handle = openDatabase(config);
+  try {
+    const { applied } = await migrateToLatest(handle.db);
+    if (applied.length > 0) err(`Applied migrations: ${applied.join(', ')}`);
+    await seedDefaultGrants(handle.db);
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = (await rl.question(question)).trim().toLowerCase();
+    return answer === '' || answer === 'y' || answer === 'yes';
+  } finally {
+    rl.close();
+  }
+}
+
+function printDemoUsers(users: { email: string; role: string }[], password: string): void {
+  out('');
+  out('Demo users (all share the demo password):');
+  for (const u of users) out(`  ${u.role.padEnd(11)} ${u.email}`);
+  out(`  password:   ${password}`);
+}
+
+async function cmdServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'offer-demo': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return out(HELP.serve), 0;
+  const config = loadConfig();
+  const handle = await open(config);
+  const store = { db: handle.db, dialect: handle.dialect };
+  const boot = await bootstrap(store, config);
+  if (boot.createdAdmin) {
+    out('');
+    out('First start: created the administrator account.');
+    out(`  email:    ${boot.createdAdmin.email}`);
+    out(`  password: ${boot.createdAdmin.password ?? '(from PARTNERDESK_ADMIN_PASSWORD)'}`);
+    if (boot.createdAdmin.password) out('  This password is shown only once. Sign in and change it.');
+  }
+  if (values['offer-demo']) {
+    const partners = await handle.db.selectFrom('partners').select('id').limit(1).executeTakeFirst();
+    if (!partners) {
+      const env = process.env.PARTNERDESK_DEMO?.toLowerCase();
+      let load = env === 'yes' || env === 'true' || env === '1';
+      if (env === undefined && process.stdin.isTTY) {
+        load = await askYesNo('\nThe workspace is empty. Load the demo workspace (240 partners, users of every role)? [Y/n] ');
+      } else if (env === undefined) {
+        out('The workspace is empty. Run "npx partnerdesk seed --demo" (or set PARTNERDESK_DEMO=yes) to load demo data.');
+      }
+      if (load) {
+        const result = await seedDemo(store, { partners: 240, onProgress: (m) => err(m) });
+        printDemoUsers(result.users, result.password);
+      }
+    }
+  }
+  const app = await buildApp(
+    { store, config },
+    { logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'] } },
+  );
+  const stop = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await handle.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  await app.listen({ port: config.port, host: config.host });
+  const where = handle.dialect === 'sqlite' ? handle.location : redactUrl(handle.location);
+  out('');
+  out(`Partnerdesk is running at http://localhost:${config.port}/  (database: ${handle.dialect}, ${where})`);
+  out(`API reference: http://localhost:${config.port}/api/docs   Stop with Ctrl+C.`);
+  return -1; // keep running
+}
+
+async function cmdMigrate(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return out(HELP.migrate), 0;
+  const config = loadConfig();
+  const handle = openDatabase(config);
+  try {
+    const { applied } = await migrateToLatest(handle.db);
+    out(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function cmdSeed(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { demo: { type: 'boolean' }, partners: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) return out(HELP.seed), 0;
+  if (!values.demo) {
+    err('Say what to seed: "partnerdesk seed --demo".');
+    return 2;
+  }
+  const count = values.partners ? Number(values.partners) : 240;
+  if (!Number.isInteger(count) || count < 10 || count > 100_000) {
+    err('--partners must be a whole number from 10 to 100000.');
+    return 2;
+  }
+  const config = loadConfig();
+  const handle = await open(config);
+  try {
+    const store = { db: handle.db, dialect: handle.dialect };
+    await bootstrap(store, config);
+    const result = await seedDemo(store, { partners: count, onProgress: (m) => err(m) });
+    out(`Loaded the demo workspace: ${result.partners} partners.`);
+    printDemoUsers(result.users, result.password);
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function cmdApikey(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      partner: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || sub === '--help' || sub === '-h') return out(HELP.apikey), 0;
+  if (sub !== 'create') {
+    err(`Unknown apikey command "${sub ?? ''}". ${HELP.apikey}`);
+    return 2;
+  }
+  if (!values.role || !isRole(values.role)) {
+    err(`--role is required and must be one of: ${ROLES.join(', ')}.`);
+    return 2;
+  }
+  if (!values.name?.trim()) {
+    err('--name is required (say what system will use the key).');
+    return 2;
+  }
+  const config = loadConfig();
+  const handle = await open(config);
+  try {
+    const store = { db: handle.db, dialect: handle.dialect };
+    const ctx = { actor: systemActor(PERMISSION_NAMES, 'cli'), requestId: null };
+    const { key, apiKey } = await createApiKey(store, ctx, { name: values.name, role: values.role, partnerId: values.partner ?? null });
+    err(`Created API key ${apiKey.id} "${apiKey.name}" with role ${apiKey.role}. It is shown once; store it now.`);
+    out(key);
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function cmdAudit(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help || sub === '--help' || sub === '-h') return out(HELP.audit), 0;
+  if (sub !== 'verify') {
+    err(`Unknown audit command "${sub ?? ''}". ${HELP.audit}`);
+    return 2;
+  }
+  const config = loadConfig();
+  const handle = openDatabase(config);
+  try {
+    const result = await verifyAuditChain(handle.db, (n) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rchecked ${n} entries`);
+    });
+    if (process.stderr.isTTY) process.stderr.write('\n');
+    if (result.ok) {
+      out(`Audit chain intact: ${result.checked} entries, head #${result.headSeq} ${result.headHash}`);
+      return 0;
+    }
+    const bad = result.firstBad;
+    out(`Audit chain BROKEN at entry #${bad?.seq} (${bad?.id}): ${bad?.problem}.`);
+    out(`The ${result.checked} entries before it verify; the last good head is #${result.headSeq} ${result.headHash}.`);
+    return 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  serve: cmdServe,
+  migrate: cmdMigrate,
+  seed: cmdSeed,
+  apikey: cmdApikey,
+  audit: cmdAudit,
+};
+
+/** Runs a command; returns the exit code, or -1 when the command keeps running (serve). */
+export async function main(argv: string[]): Promise<number | undefined> {
+  const [command, ...args] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out(HELP.main);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    err(`Unknown command "${command}".\n\n${HELP.main}`);
+    return 2;
+  }
+  try {
+    const code = await run(args);
+    return code === -1 ? undefined : code;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      err(e.message);
+      return 78;
+    }
+    if (e instanceof AppError) {
+      err(`${e.message}${e.errors.length ? `\n${e.errors.map((x) => `  - ${x.field}: ${x.message}`).join('\n')}` : ''}`);
+      return 1;
+    }
+    if (e instanceof Error && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(e.message)) {
+      err(`Cannot reach the database: ${e.message}. Check DATABASE_URL and that PostgreSQL is running.`);
+      return 69;
+    }
+    if (e instanceof TypeError && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(String((e as { code?: string }).code ?? e.message))) {
+      err(`${e.message}. Run "partnerdesk ${command} --help".`);
+      return 2;
+    }
+    throw e;
+  }
+}

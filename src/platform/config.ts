@@ -1,0 +1,126 @@
+// Configuration comes from the environment only, validated once at start. Every message says what is
+// wrong and how to fix it, because the first reader of these errors is an operator at a terminal.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | null; // null = embedded SQLite in dataDir
+  port: number;
+  host: string;
+  secret: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  allowPrivateNetwork: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  maxUploadBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max} (unset it to use ${fallback}).`);
+    return fallback;
+  }
+  return Number(raw);
+}
+
+function boolVar(env: Env, name: string, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name}="${raw}" must be "true" or "false".`);
+  return false;
+}
+
+/** Reads and validates the environment. Creates the data directory and the instance secret when absent. */
+export function loadConfig(env: Env = process.env, opts: { createDataDir?: boolean } = {}): Config {
+  const problems: string[] = [];
+  const dataDir = path.resolve(env.PARTNERDESK_DATA_DIR || './data');
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\/.+/.test(databaseUrl)) {
+    problems.push(
+      `DATABASE_URL="${redactUrl(databaseUrl)}" is not a PostgreSQL URL. Use postgres://user:password@host:5432/database, or unset it to use the embedded SQLite database in ${dataDir}.`,
+    );
+  }
+  const port = intVar(env, 'PORT', 3000, 1, 65535, problems);
+  const host = env.HOST || '0.0.0.0';
+  const adminEmail = env.PARTNERDESK_ADMIN_EMAIL?.trim().toLowerCase() || null;
+  const adminPassword = env.PARTNERDESK_ADMIN_PASSWORD || null;
+  if (adminEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(adminEmail)) {
+    problems.push(`PARTNERDESK_ADMIN_EMAIL="${adminEmail}" is not an email address.`);
+  }
+  if (adminPassword !== null && adminPassword.length < 12) {
+    problems.push('PARTNERDESK_ADMIN_PASSWORD must be at least 12 characters long.');
+  }
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    problems.push('Set both PARTNERDESK_ADMIN_EMAIL and PARTNERDESK_ADMIN_PASSWORD, or neither (a login is then generated).');
+  }
+  const secretEnv = env.PARTNERDESK_SECRET;
+  if (secretEnv !== undefined && secretEnv !== '' && secretEnv.length < 32) {
+    problems.push('PARTNERDESK_SECRET must be at least 32 characters (or unset it and one is generated in the data directory).');
+  }
+  const allowPrivateNetwork = boolVar(env, 'PARTNERDESK_ALLOW_PRIVATE_NETWORK', problems);
+  const trustProxy = boolVar(env, 'PARTNERDESK_TRUST_PROXY', problems);
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${logLevel}" must be one of fatal, error, warn, info, debug, trace, silent.`);
+  }
+  const sessionIdleMinutes = intVar(env, 'PARTNERDESK_SESSION_IDLE_MINUTES', 30, 1, 24 * 60, problems);
+  const sessionAbsoluteHours = intVar(env, 'PARTNERDESK_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30, problems);
+  const maxUploadBytes = intVar(env, 'PARTNERDESK_MAX_UPLOAD_MB', 20, 1, 1024, problems) * 1024 * 1024;
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  if (opts.createDataDir !== false) {
+    try {
+      mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      throw new ConfigError([
+        `PARTNERDESK_DATA_DIR="${dataDir}" cannot be created (${(err as Error).message}). Point it at a writable directory.`,
+      ]);
+    }
+  }
+  const secret = secretEnv || readOrCreateSecret(dataDir);
+  return {
+    dataDir,
+    databaseUrl,
+    port,
+    host,
+    secret,
+    adminEmail,
+    adminPassword,
+    allowPrivateNetwork,
+    trustProxy,
+    logLevel,
+    sessionIdleMinutes,
+    sessionAbsoluteHours,
+    maxUploadBytes,
+  };
+}
+
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return secret;
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]*)@/, '//$1:***@');
+}

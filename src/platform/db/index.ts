@@ -1,0 +1,81 @@
+// Opens the database (embedded SQLite in the data directory, or PostgreSQL when DATABASE_URL is set) behind
+// one Kysely handle, and applies the migrations kept in this folder.
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import * as m0001 from './migrations/0001_platform.ts';
+import * as m0002 from './migrations/0002_partners.ts';
+import type { DB } from './schema.ts';
+
+export type { DB } from './schema.ts';
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Migrations in the order they apply. Add new files at the end; never edit an applied one. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_platform': m0001,
+  '0002_partners': m0002,
+};
+
+export interface DbHandle {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  /** Human-readable location for logs (never includes a password). */
+  location: string;
+  close(): Promise<void>;
+}
+
+// bigint (int8) and numeric counts come back as strings from pg; our values fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openDatabase(opts: { databaseUrl: string | null; dataDir: string }): DbHandle {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle client error (server restart) must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const url = new URL(opts.databaseUrl);
+    return {
+      db,
+      dialect: 'postgres',
+      location: `postgres://${url.host}${url.pathname}`,
+      close: () => db.destroy(),
+    };
+  }
+  const file = path.join(opts.dataDir, 'partnerdesk.sqlite');
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we acknowledge it (WAL + NORMAL could lose the last commits on power loss).
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export async function migrateToLatest(db: Kysely<DB>): Promise<{ applied: string[] }> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => !m.executedAt).map((m) => m.name);
+}
+
+export async function ping(db: Kysely<DB>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+// Every error leaves the server as application/problem+json. Known errors keep their status and name the
+// invalid fields; anything unexpected is logged with its request id and shown as a generic 500.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, type FieldError, toProblem } from '../errors.ts';
+
+const CONTEXT_NAMES: Record<string, string> = { querystring: 'query', body: 'body', params: 'path', headers: 'header' };
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'bad_request',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+};
+
+export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
+  if (err.code === 'too_many_requests' && typeof err.extra.retryAfterSeconds === 'number') {
+    reply.header('retry-after', String(err.extra.retryAfterSeconds));
+  }
+  return reply
+    .code(err.status)
+    .type('application/problem+json')
+    .send(toProblem(err, String(reply.request.id)));
+}
+
+export function toAppError(error: unknown, req: FastifyRequest): AppError {
+  if (error instanceof AppError) return error;
+  const err = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = CONTEXT_NAMES[err.validationContext ?? 'body'] ?? 'body';
+    const errors: FieldError[] = err.validation.map((v) => {
+      const path = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      return { field: path ? `${where}.${path}` : where, message: v.message ?? 'is not valid' };
+    });
+    return new AppError('validation_failed', `The ${where} has ${errors.length} invalid field(s).`, errors);
+  }
+  if (isResponseSerializationError(err)) {
+    req.log.error({ err, issues: err.cause?.issues }, 'response did not match its schema');
+    return new AppError('internal');
+  }
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = STATUS_CODES[status] ?? 'bad_request';
+    const message =
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError
+        ? 'The body is not valid JSON.'
+        : err.message || undefined;
+    return new AppError(code, message);
+  }
+  req.log.error({ err }, 'unhandled error');
+  return new AppError('internal', `Something went wrong on our side. Quote request id ${req.id} when reporting it.`);
+}
