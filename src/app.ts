@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerModules } from './modules/index.ts';
 import { AppError } from './platform/errors.ts';
 import { sendProblem, toAppError } from './platform/http/errors.ts';
@@ -84,6 +84,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
   });
   // The API reference page and the web UI's files are public; their plugins' routes are marked so here.
   await app.register(async (docs) => {
