@@ -23,6 +23,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Serve the built web UI (web/dist) when it exists. */
   serveWeb?: boolean;
+  /** Called for every route as it is added, before any module registers (the route-table test uses it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App> {
@@ -36,8 +38,15 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
       return typeof sent === 'string' && /^[A-Za-z0-9_.:-]{8,64}$/.test(sent) ? sent : `req_${ulid()}`;
     },
     ajv: { customOptions: { coerceTypes: false } },
+    maxParamLength: 256,
+    // Errors raised by the router or body parsers before any handler runs (too-long URLs, bad
+    // content-length) still leave as problem+json.
+    frameworkErrors: (error, req, reply) => {
+      sendProblem(reply, toAppError(error, req));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

@@ -1,8 +1,11 @@
 // The `partnerdesk` command line: serve, migrate, seed, apikey, audit. Each command has --help.
+import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { buildApp } from './app.ts';
-import { bootstrap, createApiKey } from './modules/access/index.ts';
+import { createApiKey } from './modules/access/index.ts';
+import { prepareWorkspace } from './modules/workspace.ts';
 import { seedDemo } from './modules/demo/index.ts';
 import { systemActor } from './platform/auth/actor.ts';
 import { seedDefaultGrants } from './platform/auth/grants.ts';
@@ -23,6 +26,7 @@ Commands:
   seed --demo           Load the demo workspace (200+ partners, users of every role)
   apikey create         Create an API key: --role ROLE --name NAME (prints the key once)
   audit verify          Verify the audit log's hash chain (exit 0 when intact)
+  backup --out DIR      Online backup of the data directory (SQLite database, documents, secret)
 
 Run "partnerdesk <command> --help" for a command's options.
 Configuration comes from the environment: PARTNERDESK_DATA_DIR (default ./data), DATABASE_URL
@@ -46,6 +50,11 @@ documents, versioned terms, and one user of every role with a known demo passwor
 
 Creates an API key with the given role and prints it once, as the last line of output. Only its hash is
 kept; store it now. Roles: ${ROLES.join(', ')}.`,
+  backup: `Usage: partnerdesk backup --out DIR
+
+Takes a consistent online backup while the server runs: the SQLite database (page by page), the uploaded
+documents and the instance secret, plus BACKUP.txt with the audit chain head to keep as a checkpoint.
+On PostgreSQL it copies documents and the secret and tells you to run pg_dump for the database.`,
   audit: `Usage: partnerdesk audit verify
 
 Walks the audit log in order and checks every entry's hash and its link to the previous one. Exits 0
@@ -95,7 +104,7 @@ async function cmdServe(args: string[]): Promise<number> {
   const config = loadConfig();
   const handle = await open(config);
   const store = { db: handle.db, dialect: handle.dialect };
-  const boot = await bootstrap(store, config);
+  const boot = await prepareWorkspace(store, config);
   if (boot.createdAdmin) {
     out('');
     out('First start: created the administrator account.');
@@ -114,7 +123,7 @@ async function cmdServe(args: string[]): Promise<number> {
         out('The workspace is empty. Run "npx partnerdesk seed --demo" (or set PARTNERDESK_DEMO=yes) to load demo data.');
       }
       if (load) {
-        const result = await seedDemo(store, { partners: 240, onProgress: (m) => err(m) });
+        const result = await seedDemo(store, config, { partners: 240, onProgress: (m) => err(m) });
         printDemoUsers(result.users, result.password);
       }
     }
@@ -172,8 +181,8 @@ async function cmdSeed(args: string[]): Promise<number> {
   const handle = await open(config);
   try {
     const store = { db: handle.db, dialect: handle.dialect };
-    await bootstrap(store, config);
-    const result = await seedDemo(store, { partners: count, onProgress: (m) => err(m) });
+    await prepareWorkspace(store, config);
+    const result = await seedDemo(store, config, { partners: count, onProgress: (m) => err(m) });
     out(`Loaded the demo workspace: ${result.partners} partners.`);
     printDemoUsers(result.users, result.password);
     return 0;
@@ -248,12 +257,59 @@ async function cmdAudit(args: string[]): Promise<number> {
   }
 }
 
+async function cmdBackup(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return out(HELP.backup), 0;
+  if (!values.out) {
+    err('--out DIR is required (a new or empty directory).');
+    return 2;
+  }
+  const target = path.resolve(values.out);
+  if (existsSync(target) && readdirSync(target).length > 0) {
+    err(`${target} is not empty; choose a new directory so no backup is overwritten.`);
+    return 2;
+  }
+  mkdirSync(target, { recursive: true });
+  const config = loadConfig();
+  const handle = openDatabase(config);
+  try {
+    const started = Date.now();
+    if (handle.sqlite) {
+      await handle.sqlite.backup(path.join(target, 'partnerdesk.sqlite'), {
+        progress: ({ totalPages, remainingPages }) => {
+          if (process.stderr.isTTY) process.stderr.write(`\rdatabase: ${totalPages - remainingPages}/${totalPages} pages`);
+          return 200;
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+    } else {
+      out('PostgreSQL: back the database up with pg_dump -Fc "$DATABASE_URL" > partnerdesk.dump; copying documents and the secret.');
+    }
+    // Documents after the database: every committed row's file already exists and never changes.
+    const docs = path.join(config.dataDir, 'documents');
+    if (existsSync(docs)) cpSync(docs, path.join(target, 'documents'), { recursive: true, filter: (src) => !src.includes(`${path.sep}tmp`) });
+    const secretFile = path.join(config.dataDir, 'secret.key');
+    if (existsSync(secretFile)) cpSync(secretFile, path.join(target, 'secret.key'));
+    const chain = await verifyAuditChain(handle.db);
+    writeFileSync(
+      path.join(target, 'BACKUP.txt'),
+      `Partnerdesk backup taken ${new Date().toISOString()}\naudit head #${chain.headSeq} ${chain.headHash} (${chain.ok ? 'intact' : 'BROKEN'})\n`,
+    );
+    out(`Backup written to ${target} in ${((Date.now() - started) / 1000).toFixed(1)} s. Audit head #${chain.headSeq} ${chain.headHash}.`);
+    out('Restore: stop the server, copy these files into an empty data directory, start it, run "partnerdesk audit verify".');
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: cmdServe,
   migrate: cmdMigrate,
   seed: cmdSeed,
   apikey: cmdApikey,
   audit: cmdAudit,
+  backup: cmdBackup,
 };
 
 /** Runs a command; returns the exit code, or -1 when the command keeps running (serve). */

@@ -12,7 +12,10 @@ export interface BootstrapResult {
   createdAdmin: { email: string; password: string | null } | null;
 }
 
-export async function bootstrap(store: Store, config: Pick<Config, 'adminEmail' | 'adminPassword'>): Promise<BootstrapResult> {
+export async function bootstrap(
+  store: Store,
+  config: Pick<Config, 'adminEmail' | 'adminPassword'>,
+): Promise<BootstrapResult> {
   await seedDefaultGrants(store.db);
   const anyUser = await store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyUser) return { createdAdmin: null };

@@ -27,13 +27,17 @@ export async function recordFailure(
       await trx
         .insertInto('login_throttle')
         .values({ key, failures: 1, window_started_at: nowIso(), locked_until: null })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ failures: 1, window_started_at: nowIso(), locked_until: null }))
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({ failures: 1, window_started_at: nowIso(), locked_until: null }),
+        )
         .execute();
       return;
     }
     const failures = row.failures + 1;
     const locked_until =
-      failures >= limit.failures ? new Date(Date.parse(row.window_started_at) + limit.windowMs).toISOString() : null;
+      failures >= limit.failures
+        ? new Date(Date.parse(row.window_started_at) + limit.windowMs).toISOString()
+        : null;
     await trx.updateTable('login_throttle').set({ failures, locked_until }).where('key', '=', key).execute();
   });
 }

@@ -1,3 +1,23 @@
 // Partners: the partner record (profile, hierarchy, owner, tags, custom fields), contacts, the timeline,
 // CSV import and export, and the object-level access rules other modules use for anything under a partner.
 export { canChangePartner, canSeePartner, loadPartnerFor, type PartnerRow } from './partner-access.ts';
+export { partnersRoutes } from './partners.routes.ts';
+export {
+  archivePartner,
+  type CreatePartnerOptions,
+  createPartner,
+  getPartner,
+  restorePartner,
+  updatePartner,
+} from './partner.service.ts';
+export { presentPartner, presentPartners, partnerRecord } from './partner-view.ts';
+export {
+  type PartnerInput,
+  type PartnerView,
+  partnerInputSchema,
+  partnerPatchSchema,
+  partnerViewSchema,
+} from './partner.schemas.ts';
+export { createContact } from './contacts.service.ts';
+export { createCustomField } from './custom-fields.service.ts';
+export * from './reference-data.ts';

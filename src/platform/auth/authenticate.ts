@@ -5,7 +5,7 @@ import type { DB } from '../db/index.ts';
 import { nowIso, nowMs } from '../time.ts';
 import type { Actor } from './actor.ts';
 import { permissionsFor } from './grants.ts';
-import { type Role, isRole } from './permissions.ts';
+import { isRole, type Role } from './permissions.ts';
 import { API_KEY_PREFIX, sha256Hex } from './tokens.ts';
 
 export const SESSION_COOKIE = 'pd_session';
@@ -58,6 +58,7 @@ export async function actorFromSession(
       'users.role',
       'users.status',
       'users.partner_id',
+      'users.must_change_password',
     ])
     .where('sessions.id', '=', id)
     .executeTakeFirst();
@@ -77,7 +78,9 @@ export async function actorFromSession(
     id: row.user_id,
     role,
     partnerId: row.partner_id,
-    permissions: await permissionsFor(db, role),
+    // A password someone else chose (generated at creation, or set by an administrator) must be replaced first:
+    // until then the session can reach only the routes open to any signed-in user (change password, sign out).
+    permissions: row.must_change_password === 1 ? new Set() : await permissionsFor(db, role),
     label: row.email,
     sessionId: row.session_id,
     csrfToken: row.csrf_token,

@@ -39,6 +39,7 @@ export const PERMISSIONS = {
   'apikeys.manage': 'Create and revoke API keys',
   'policy.manage': 'Edit the mandatory-field policy, custom fields and the approval authority matrix',
   'audit.read': 'Read and verify the audit log',
+  'audit.erase': 'Erase personal data from the audit entries about a person or record (the chain stays verifiable)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];

@@ -6,6 +6,10 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import * as m0001 from './migrations/0001_platform.ts';
 import * as m0002 from './migrations/0002_partners.ts';
+import * as m0010 from './migrations/0010_access_admin.ts';
+import * as m0020 from './migrations/0020_partners_api.ts';
+import * as m0040 from './migrations/0040_document_details.ts';
+import * as m0050 from './migrations/0050_terms_acceptance.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -15,6 +19,10 @@ export type Dialect = 'sqlite' | 'postgres';
 const MIGRATIONS: Record<string, Migration> = {
   '0001_platform': m0001,
   '0002_partners': m0002,
+  '0010_access_admin': m0010,
+  '0020_partners_api': m0020,
+  '0040_document_details': m0040,
+  '0050_terms_acceptance': m0050,
 };
 
 export interface DbHandle {
@@ -22,6 +30,8 @@ export interface DbHandle {
   dialect: Dialect;
   /** Human-readable location for logs (never includes a password). */
   location: string;
+  /** The raw SQLite handle (online backup); absent on PostgreSQL. */
+  sqlite?: Database.Database;
   close(): Promise<void>;
 }
 
@@ -50,7 +60,7 @@ export function openDatabase(opts: { databaseUrl: string | null; dataDir: string
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -13,6 +13,8 @@ export interface UsersTable {
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
+  search_text: string; // 0010: lower-cased "name email"
+  must_change_password: number; // 0010: 1 after an administrator set or generated the password
 }
 
 export interface SessionsTable {
@@ -169,6 +171,9 @@ export interface DocumentsTable {
   uploaded_by: string;
   created_at: string;
   archived_at: string | null;
+  note: string | null; // 0040
+  archived_by: string | null; // 0040
+  archive_reason: string | null; // 0040
 }
 
 export interface TermsVersionsTable {
@@ -191,13 +196,14 @@ export interface TermsVersionsTable {
   acceptance_note: string | null;
   created_at: string;
   updated_at: string;
+  accepted_via: string | null; // 0050: partner | on_behalf
 }
 
 export interface ApprovalAuthoritiesTable {
   id: string;
   role: string;
   currency: string;
-  metric: string; // cpa_amount | rebate_per_lot | revshare_bps | subib_override_per_lot
+  metric: string; // cpa_amount | rebate_per_lot | revshare_bps | subib_override_per_lot | subib_override_bps
   max_value: number;
   updated_at: string;
 }

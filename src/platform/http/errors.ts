@@ -15,6 +15,8 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   406: 'bad_request',
   409: 'conflict',
   413: 'payload_too_large',
+  414: 'bad_request',
+  431: 'bad_request',
   415: 'unsupported_media_type',
   429: 'too_many_requests',
 };

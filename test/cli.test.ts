@@ -1,0 +1,200 @@
+// The real `partnerdesk` command line, run as a child process against a test database: `audit verify` on an
+// intact and on a tampered chain, `apikey create`, and `--help` for every command.
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { createApiKey, createUser } from '../src/modules/access/index.ts';
+import { erasePersonalData } from '../src/modules/audit/index.ts';
+import type { AuditLogTable } from '../src/platform/db/schema.ts';
+import { systemCtx, TEST_PASSWORD } from './support/app.ts';
+import { createTestDb, type TestDb } from './support/db.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CLI_TIMEOUT_MS = 60_000;
+
+describe('partnerdesk CLI', () => {
+  let t: TestDb;
+  let total = 0;
+  let userId = '';
+
+  function cli(args: string[]): SpawnSyncReturns<string> {
+    const res = spawnSync(process.execPath, ['bin/partnerdesk.js', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: CLI_TIMEOUT_MS,
+      env: {
+        ...process.env,
+        PARTNERDESK_DATA_DIR: t.dataDir,
+        // PostgreSQL on the PG pass (TEST_DATABASE_URL set), the temp SQLite data dir otherwise.
+        DATABASE_URL: t.databaseUrl ?? '',
+        PARTNERDESK_ADMIN_EMAIL: '',
+        PARTNERDESK_ADMIN_PASSWORD: '',
+        LOG_LEVEL: 'silent',
+      },
+    });
+    if (res.error) throw res.error;
+    return res;
+  }
+
+  async function row(seq: number): Promise<AuditLogTable> {
+    const r = await t.store.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '=', seq)
+      .executeTakeFirstOrThrow();
+    return { ...r, seq: Number(r.seq) };
+  }
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    const user = await createUser(t.store, systemCtx, {
+      email: 'cli.person@example.test',
+      name: 'Cli Person',
+      role: 'ops',
+      password: TEST_PASSWORD,
+    });
+    userId = user.id;
+    for (let i = 0; i < 250; i++)
+      await createApiKey(t.store, systemCtx, { name: `cli key ${i}`, role: 'support' });
+    total = (await t.store.db.selectFrom('audit_log').select('seq').execute()).length;
+  }, 120_000);
+  afterAll(async () => t.cleanup());
+
+  it(
+    'audit verify exits 0 on an intact chain',
+    () => {
+      const res = cli(['audit', 'verify']);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stdout).toContain(`Audit chain intact: ${total} entries, head #${total}`);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'audit verify exits non-zero naming an altered entry',
+    async () => {
+      const original = await row(123);
+      await t.store.db
+        .updateTable('audit_log')
+        .set({ action: 'apikey.revoked' })
+        .where('seq', '=', 123)
+        .execute();
+      try {
+        const res = cli(['audit', 'verify']);
+        expect(res.status).toBe(1);
+        expect(res.stdout).toContain(`BROKEN at entry #123 (${original.id})`);
+        expect(res.stdout).toContain('altered');
+      } finally {
+        await t.store.db
+          .updateTable('audit_log')
+          .set({ action: original.action })
+          .where('seq', '=', 123)
+          .execute();
+      }
+      expect(cli(['audit', 'verify']).status).toBe(0);
+    },
+    3 * CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'audit verify names a deleted entry (the gap) and a reordering',
+    async () => {
+      const deleted = await row(77);
+      await t.store.db.deleteFrom('audit_log').where('seq', '=', 77).execute();
+      try {
+        const res = cli(['audit', 'verify']);
+        expect(res.status).toBe(1);
+        expect(res.stdout).toContain('entry 77 is missing');
+        expect(res.stdout).toContain('#78');
+      } finally {
+        await t.store.db.insertInto('audit_log').values(deleted).execute();
+      }
+
+      const swap = async () => {
+        await t.store.db.transaction().execute(async (trx) => {
+          await trx.updateTable('audit_log').set({ seq: -1 }).where('seq', '=', 200).execute();
+          await trx.updateTable('audit_log').set({ seq: 200 }).where('seq', '=', 201).execute();
+          await trx.updateTable('audit_log').set({ seq: 201 }).where('seq', '=', -1).execute();
+        });
+      };
+      await swap();
+      try {
+        const res = cli(['audit', 'verify']);
+        expect(res.status).not.toBe(0);
+        expect(res.stdout).toContain('BROKEN at entry #200');
+      } finally {
+        await swap();
+      }
+      expect(cli(['audit', 'verify']).status).toBe(0);
+    },
+    4 * CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'audit verify still passes after a personal-data erasure',
+    async () => {
+      await erasePersonalData(t.store, systemCtx, {
+        entityType: 'user',
+        entityId: userId,
+        reason: 'erasure request from the CLI test',
+      });
+      const res = cli(['audit', 'verify']);
+      expect(res.status, res.stdout).toBe(0);
+      expect(res.stdout).toContain(`Audit chain intact: ${total + 1} entries`);
+    },
+    CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'apikey create prints the key as the last line, and the key works against the API',
+    async () => {
+      const res = cli(['apikey', 'create', '--role', 'ops', '--name', 'x']);
+      expect(res.status, res.stderr).toBe(0);
+      const lines = res.stdout.trim().split('\n');
+      const key = lines[lines.length - 1] ?? '';
+      expect(key).toMatch(/^pdk_[A-Za-z0-9_-]{43}$/);
+      expect(res.stderr).toContain('shown once');
+
+      const app = await buildApp({ store: t.store, config: t.config }, { serveWeb: false });
+      try {
+        const who = await app.inject({
+          method: 'GET',
+          url: '/api/v1/auth/session',
+          headers: { authorization: `Bearer ${key}` },
+        });
+        expect(who.statusCode).toBe(200);
+        expect(who.json().user).toMatchObject({ name: 'x', role: 'ops' });
+        expect(who.json().permissions).toContain('partners.import');
+        const denied = await app.inject({
+          method: 'GET',
+          url: '/api/v1/api-keys',
+          headers: { authorization: `Bearer ${key}` },
+        });
+        expect(denied.statusCode).toBe(403);
+      } finally {
+        await app.close();
+      }
+      const bad = cli(['apikey', 'create', '--role', 'wizard', '--name', 'x']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--role');
+    },
+    3 * CLI_TIMEOUT_MS,
+  );
+
+  it(
+    '--help works for every command',
+    () => {
+      for (const command of ['serve', 'migrate', 'seed', 'apikey', 'audit']) {
+        const res = cli([command, '--help']);
+        expect(res.status, `${command}: ${res.stderr}`).toBe(0);
+        expect(res.stdout).toContain(`Usage: partnerdesk ${command}`);
+      }
+      const main = cli(['--help']);
+      expect(main.status).toBe(0);
+      expect(main.stdout).toContain('audit verify');
+    },
+    8 * CLI_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,105 @@
+// The application: the session decides between the login page and the signed-in shell; the path decides
+// the page.
+import { Center, Loader, Stack, Text, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
+import { Shell } from './Shell';
+import { ErrorState, EmptyState } from './components/states';
+import { Link, matchPath, navigate, usePathname } from './lib/router';
+import { SessionProvider, useSession, useSessionQuery } from './lib/session';
+import { ApprovalsPage, useApprovalsCount } from './pages/ApprovalsPage';
+import { ChangePasswordPage } from './pages/ChangePassword';
+import { LoginPage } from './pages/Login';
+import { ApiKeysPage } from './pages/admin/ApiKeysPage';
+import { AuditPage } from './pages/admin/AuditPage';
+import { CustomFieldsPage } from './pages/admin/CustomFieldsPage';
+import { MandatoryFieldsPage } from './pages/admin/MandatoryFieldsPage';
+import { RolesPage } from './pages/admin/RolesPage';
+import { UsersPage } from './pages/admin/UsersPage';
+import { PartnerPage } from './pages/partner/PartnerPage';
+import { PartnersPage } from './pages/partners/PartnersPage';
+
+interface Route {
+  pattern: string;
+  permission: string;
+  render: (params: Record<string, string>) => ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { pattern: '/partners', permission: 'partners.read', render: () => <PartnersPage /> },
+  { pattern: '/partners/:id', permission: 'partners.read', render: (p) => <PartnerPage key={p.id} id={p.id as string} /> },
+  { pattern: '/partners/:id/:tab', permission: 'partners.read', render: (p) => <PartnerPage key={p.id} id={p.id as string} tab={p.tab} /> },
+  { pattern: '/approvals', permission: 'approvals.read', render: () => <ApprovalsPage /> },
+  { pattern: '/admin/users', permission: 'users.read', render: () => <UsersPage /> },
+  { pattern: '/admin/roles', permission: 'roles.manage', render: () => <RolesPage /> },
+  { pattern: '/admin/api-keys', permission: 'apikeys.manage', render: () => <ApiKeysPage /> },
+  { pattern: '/admin/mandatory-fields', permission: 'policy.manage', render: () => <MandatoryFieldsPage /> },
+  { pattern: '/admin/custom-fields', permission: 'policy.manage', render: () => <CustomFieldsPage /> },
+  { pattern: '/admin/audit', permission: 'audit.read', render: () => <AuditPage /> },
+  { pattern: '/account/password', permission: '', render: () => <ChangePasswordPage forced={false} /> },
+];
+
+export function App() {
+  const q = useSessionQuery();
+  if (q.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader size="sm" />
+      </Center>
+    );
+  }
+  if (q.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Stack maw={520}>
+          <Title order={4}>Partnerdesk cannot start</Title>
+          <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+        </Stack>
+      </Center>
+    );
+  }
+  if (!q.data) return <LoginPage />;
+  return (
+    <SessionProvider session={q.data}>
+      <SignedIn />
+    </SessionProvider>
+  );
+}
+
+function SignedIn() {
+  const { session, can } = useSession();
+  const approvals = useApprovalsCount(can('approvals.read') && !session.user.mustChangePassword);
+  if (session.user.mustChangePassword) return <ChangePasswordPage forced />;
+  return (
+    <Shell approvalsCount={approvals.data ?? null}>
+      <Pages />
+    </Shell>
+  );
+}
+
+function Pages() {
+  const pathname = usePathname();
+  const { can } = useSession();
+  if (pathname === '/' || pathname === '/login') {
+    queueMicrotask(() => navigate(can('partners.read') ? '/partners' : '/account/password', { replace: true }));
+    return null;
+  }
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, pathname);
+    if (!params) continue;
+    if (route.permission && !can(route.permission)) {
+      return (
+        <EmptyState title="You do not have access to this page">
+          Your role does not include the permission <b>{route.permission}</b>. Ask an admin if you need it.
+        </EmptyState>
+      );
+    }
+    return <>{route.render(params)}</>;
+  }
+  return (
+    <EmptyState title="Page not found" action={<Link to="/partners">Go to partners</Link>}>
+      <Text span size="sm">
+        There is no page at <code>{pathname}</code>.
+      </Text>
+    </EmptyState>
+  );
+}
