@@ -8,7 +8,10 @@ export const contactCreateSchema = z
     email: emailSchema.nullable().optional(),
     phone: phoneSchema.nullable().optional(),
     role: z.enum(CONTACT_ROLES).default('other'),
-    isPrimary: z.boolean().default(false).describe('At most one primary contact per partner: setting one unsets the other.'),
+    isPrimary: z
+      .boolean()
+      .default(false)
+      .describe('At most one primary contact per partner: setting one unsets the other.'),
   })
   .meta({ id: 'ContactCreate' });
 export type ContactCreate = z.input<typeof contactCreateSchema>;
@@ -48,4 +51,7 @@ export const contactListSchema = z
   .object({ data: z.array(contactViewSchema), nextCursor: z.string().nullable() })
   .meta({ id: 'ContactList' });
 
-export const contactParamsSchema = z.object({ id: z.string().min(1).max(64), contactId: z.string().min(1).max(64) });
+export const contactParamsSchema = z.object({
+  id: z.string().min(1).max(64),
+  contactId: z.string().min(1).max(64),
+});

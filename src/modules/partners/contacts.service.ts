@@ -2,12 +2,12 @@
 // the right to change the partner. A partner has at most one primary contact: making one primary unsets the
 // previous one in the same transaction (audited as its own change); the database enforces it too.
 import type { Kysely, Transaction } from 'kysely';
-import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import { diff } from '../../platform/audit/audit.ts';
+import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/index.ts';
 import type { ContactsTable } from '../../platform/db/schema.ts';
 import { conflict, invalidField, notFound } from '../../platform/errors.ts';
-import { newId, isId } from '../../platform/ids.ts';
+import { isId, newId } from '../../platform/ids.ts';
 import { nowIso } from '../../platform/time.ts';
 import { type Store, type WriteScope, writeTransaction } from '../../platform/tx.ts';
 import {
@@ -17,8 +17,8 @@ import {
   contactCreateSchema,
   contactPatchSchema,
 } from './contacts.schemas.ts';
-import { loadPartnerFor } from './partner-access.ts';
 import { isUniqueViolation, NoChange, parseOrInvalid, unlessNoChange } from './parse.ts';
+import { loadPartnerFor } from './partner-access.ts';
 import type { ContactRole } from './reference-data.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -58,19 +58,35 @@ export async function listContacts(
     if (!isId('contact', page.cursor)) throw invalidField('query.cursor', 'is not a cursor from this list');
     q = q.where('id', '>', page.cursor);
   }
-  const rows = await q.orderBy('id').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
   const data = rows.slice(0, page.limit);
   const last = data[data.length - 1];
   return { data: data.map(presentContact), nextCursor: rows.length > page.limit && last ? last.id : null };
 }
 
 /** Unsets the partner's current primary contact (other than `except`), auditing it. */
-async function demoteOtherPrimary(w: WriteScope, partnerId: string, except: string | null, now: string): Promise<void> {
-  let q = w.trx.selectFrom('contacts').selectAll().where('partner_id', '=', partnerId).where('is_primary', '=', 1);
+async function demoteOtherPrimary(
+  w: WriteScope,
+  partnerId: string,
+  except: string | null,
+  now: string,
+): Promise<void> {
+  let q = w.trx
+    .selectFrom('contacts')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .where('is_primary', '=', 1);
   if (except) q = q.where('id', '!=', except);
   const previous = await q.executeTakeFirst();
   if (!previous) return;
-  await w.trx.updateTable('contacts').set({ is_primary: 0, updated_at: now }).where('id', '=', previous.id).execute();
+  await w.trx
+    .updateTable('contacts')
+    .set({ is_primary: 0, updated_at: now })
+    .where('id', '=', previous.id)
+    .execute();
   w.audit({
     action: 'contact.updated',
     entityType: 'contact',
@@ -115,7 +131,13 @@ export async function createContact(
       updated_at: now,
     };
     await w.trx.insertInto('contacts').values(row).execute().catch(primaryConflict);
-    w.audit({ action: 'contact.created', entityType: 'contact', entityId: row.id, partnerId, after: record(row) });
+    w.audit({
+      action: 'contact.created',
+      entityType: 'contact',
+      entityId: row.id,
+      partnerId,
+      after: record(row),
+    });
     return presentContact(row);
   });
 }
@@ -155,7 +177,8 @@ export async function updateContact(
     const changes = diff(record(current), record(next));
     if (!changes) throw new NoChange(presentContact(current));
     next.updated_at = now;
-    if (next.is_primary === 1 && current.is_primary === 0) await demoteOtherPrimary(w, partnerId, contactId, now);
+    if (next.is_primary === 1 && current.is_primary === 0)
+      await demoteOtherPrimary(w, partnerId, contactId, now);
     await w.trx
       .updateTable('contacts')
       .set({
@@ -175,12 +198,23 @@ export async function updateContact(
   return unlessNoChange(write);
 }
 
-export async function deleteContact(store: Store, ctx: RequestContext, partnerId: string, contactId: string): Promise<void> {
+export async function deleteContact(
+  store: Store,
+  ctx: RequestContext,
+  partnerId: string,
+  contactId: string,
+): Promise<void> {
   assertCan(ctx.actor, 'contacts.write');
   await writeTransaction(store, ctx, async (w) => {
     await loadPartnerFor(w.trx, ctx.actor, partnerId, 'change');
     const current = await loadContact(w.trx, partnerId, contactId);
     await w.trx.deleteFrom('contacts').where('id', '=', contactId).execute();
-    w.audit({ action: 'contact.deleted', entityType: 'contact', entityId: contactId, partnerId, before: record(current) });
+    w.audit({
+      action: 'contact.deleted',
+      entityType: 'contact',
+      entityId: contactId,
+      partnerId,
+      before: record(current),
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, createTestApp, problemOf } from '../../../test/support/app.ts';
+import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
 
 describe('partner contacts', () => {
   let t: TestApp;
@@ -9,16 +9,27 @@ describe('partner contacts', () => {
   beforeAll(async () => {
     t = await createTestApp();
     ops = await t.keyFor('ops');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/partners', headers: ops, payload: { displayName: 'Contact Co' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/partners',
+      headers: ops,
+      payload: { displayName: 'Contact Co' },
+    });
     partnerId = res.json().id;
   });
   afterAll(async () => t.close());
 
   const url = (suffix = '') => `/api/v1/partners/${partnerId}/contacts${suffix}`;
-  const add = (payload: Record<string, unknown>, headers = ops) => t.app.inject({ method: 'POST', url: url(), headers, payload });
+  const add = (payload: Record<string, unknown>, headers = ops) =>
+    t.app.inject({ method: 'POST', url: url(), headers, payload });
 
   it('keeps at most one primary contact, auditing the switch', async () => {
-    const first = await add({ name: 'Ann Primary', email: 'ann@example.com', role: 'primary', isPrimary: true });
+    const first = await add({
+      name: 'Ann Primary',
+      email: 'ann@example.com',
+      role: 'primary',
+      isPrimary: true,
+    });
     expect(first.statusCode, first.body).toBe(201);
     expect(first.json()).toMatchObject({ name: 'Ann Primary', isPrimary: true, partnerId });
     const second = await add({ name: 'Bob Billing', role: 'billing', isPrimary: true });
@@ -28,10 +39,20 @@ describe('partner contacts', () => {
     const primaries = list.json().data.filter((c: { isPrimary: boolean }) => c.isPrimary);
     expect(primaries.map((c: { name: string }) => c.name)).toEqual(['Bob Billing']);
 
-    const back = await t.app.inject({ method: 'PATCH', url: url(`/${first.json().id}`), headers: ops, payload: { isPrimary: true } });
+    const back = await t.app.inject({
+      method: 'PATCH',
+      url: url(`/${first.json().id}`),
+      headers: ops,
+      payload: { isPrimary: true },
+    });
     expect(back.statusCode, back.body).toBe(200);
     const after = await t.app.inject({ method: 'GET', url: url(), headers: ops });
-    expect(after.json().data.filter((c: { isPrimary: boolean }) => c.isPrimary).map((c: { id: string }) => c.id)).toEqual([first.json().id]);
+    expect(
+      after
+        .json()
+        .data.filter((c: { isPrimary: boolean }) => c.isPrimary)
+        .map((c: { id: string }) => c.id),
+    ).toEqual([first.json().id]);
 
     const audit = await t.store.db
       .selectFrom('audit_log')
@@ -54,11 +75,24 @@ describe('partner contacts', () => {
   it('validates fields, deletes, and answers 404 for a contact of another partner', async () => {
     const bad = await add({ name: '', email: 'nope', role: 'boss' });
     expect(bad.statusCode).toBe(422);
-    expect(problemOf(bad).errors?.map((e) => e.field).sort()).toEqual(['body.email', 'body.name', 'body.role']);
+    expect(
+      problemOf(bad)
+        .errors?.map((e) => e.field)
+        .sort(),
+    ).toEqual(['body.email', 'body.name', 'body.role']);
 
     const c = (await add({ name: 'Temp Contact' })).json();
-    const other = await t.app.inject({ method: 'POST', url: '/api/v1/partners', headers: ops, payload: { displayName: 'Other Co' } });
-    const wrongParent = await t.app.inject({ method: 'DELETE', url: `/api/v1/partners/${other.json().id}/contacts/${c.id}`, headers: ops });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/partners',
+      headers: ops,
+      payload: { displayName: 'Other Co' },
+    });
+    const wrongParent = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/partners/${other.json().id}/contacts/${c.id}`,
+      headers: ops,
+    });
     expect(wrongParent.statusCode).toBe(404);
     const del = await t.app.inject({ method: 'DELETE', url: url(`/${c.id}`), headers: ops });
     expect(del.statusCode).toBe(204);
@@ -72,7 +106,12 @@ describe('partner contacts', () => {
     expect(notOwner.statusCode).toBe(403);
     const support = await t.keyFor('support');
     expect((await add({ name: 'Support' }, support)).statusCode).toBe(403);
-    const own = await t.app.inject({ method: 'POST', url: '/api/v1/partners', headers: bdm.headers, payload: { displayName: 'BDM Co' } });
+    const own = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/partners',
+      headers: bdm.headers,
+      payload: { displayName: 'BDM Co' },
+    });
     const mine = await t.app.inject({
       method: 'POST',
       url: `/api/v1/partners/${own.json().id}/contacts`,

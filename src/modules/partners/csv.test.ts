@@ -1,29 +1,41 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CustomFieldDef } from './custom-fields.service.ts';
 import { CsvSyntaxError, csvRecord, defuseFormula, isLiveFormula, parseCsv, restoreFormula } from './csv.ts';
-import { type CsvPartner, csvHeader, csvRowToInput, partnerCsvValues } from './partner-csv.ts';
+import type { CustomFieldDef } from './custom-fields.service.ts';
 import { partnerInputSchema } from './partner.schemas.ts';
-import { LANGUAGE_CODES, PARTNER_KINDS, PARTNER_TIERS, PARTNER_TYPES, TRAFFIC_SOURCES } from './reference-data.ts';
+import { type CsvPartner, csvHeader, csvRowToInput, partnerCsvValues } from './partner-csv.ts';
+import {
+  LANGUAGE_CODES,
+  PARTNER_KINDS,
+  PARTNER_TIERS,
+  PARTNER_TYPES,
+  TRAFFIC_SOURCES,
+} from './reference-data.ts';
 
 const FORMULA_CHARS = ['=', '+', '-', '@', '\t', '\r', '\0', "'"];
 /** Strings that like to break CSV and spreadsheets: formula starts, quotes, separators, line ends. */
 const nasty = fc.string({
-  unit: fc.oneof(fc.constantFrom(...FORMULA_CHARS, '"', ',', '\n', '\r\n', ' ', ';'), fc.string({ minLength: 1, maxLength: 1 })),
+  unit: fc.oneof(
+    fc.constantFrom(...FORMULA_CHARS, '"', ',', '\n', '\r\n', ' ', ';'),
+    fc.string({ minLength: 1, maxLength: 1 }),
+  ),
   maxLength: 30,
 });
 
 describe('CSV writing and reading', () => {
   it('round-trips any table of strings exactly', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(nasty, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }), (table) => {
-        // A record that is one empty cell is indistinguishable from a blank line; give each record a marker.
-        const rows = table.map((r) => ['x', ...r]);
-        const text = rows.map((r) => csvRecord(r)).join('');
-        const parsed = parseCsv(text);
-        expect(parsed.map((r) => r.map(restoreFormula))).toEqual(rows);
-        for (const record of parsed) for (const cell of record) expect(isLiveFormula(cell)).toBe(false);
-      }),
+      fc.property(
+        fc.array(fc.array(nasty, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 8 }),
+        (table) => {
+          // A record that is one empty cell is indistinguishable from a blank line; give each record a marker.
+          const rows = table.map((r) => ['x', ...r]);
+          const text = rows.map((r) => csvRecord(r)).join('');
+          const parsed = parseCsv(text);
+          expect(parsed.map((r) => r.map(restoreFormula))).toEqual(rows);
+          for (const record of parsed) for (const cell of record) expect(isLiveFormula(cell)).toBe(false);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -54,11 +66,56 @@ describe('CSV writing and reading', () => {
 });
 
 const DEFS: CustomFieldDef[] = [
-  { id: 'fld_1', key: 'motto', label: 'Motto', type: 'text', options: [], partnerTypes: [], createdAt: '', archivedAt: null },
-  { id: 'fld_2', key: 'score', label: 'Score', type: 'number', options: [], partnerTypes: [], createdAt: '', archivedAt: null },
-  { id: 'fld_3', key: 'vetted', label: 'Vetted', type: 'boolean', options: [], partnerTypes: [], createdAt: '', archivedAt: null },
-  { id: 'fld_4', key: 'since', label: 'Since', type: 'date', options: [], partnerTypes: [], createdAt: '', archivedAt: null },
-  { id: 'fld_5', key: 'segment', label: 'Segment', type: 'select', options: ['=A', 'B'], partnerTypes: [], createdAt: '', archivedAt: null },
+  {
+    id: 'fld_1',
+    key: 'motto',
+    label: 'Motto',
+    type: 'text',
+    options: [],
+    partnerTypes: [],
+    createdAt: '',
+    archivedAt: null,
+  },
+  {
+    id: 'fld_2',
+    key: 'score',
+    label: 'Score',
+    type: 'number',
+    options: [],
+    partnerTypes: [],
+    createdAt: '',
+    archivedAt: null,
+  },
+  {
+    id: 'fld_3',
+    key: 'vetted',
+    label: 'Vetted',
+    type: 'boolean',
+    options: [],
+    partnerTypes: [],
+    createdAt: '',
+    archivedAt: null,
+  },
+  {
+    id: 'fld_4',
+    key: 'since',
+    label: 'Since',
+    type: 'date',
+    options: [],
+    partnerTypes: [],
+    createdAt: '',
+    archivedAt: null,
+  },
+  {
+    id: 'fld_5',
+    key: 'segment',
+    label: 'Segment',
+    type: 'select',
+    options: ['=A', 'B'],
+    partnerTypes: [],
+    createdAt: '',
+    archivedAt: null,
+  },
 ];
 
 const trimmed = (max: number) =>
@@ -77,7 +134,10 @@ const partnerArb: fc.Arbitrary<CsvPartner> = fc.record({
   parentId: fc.constant(null),
   country: maybe(fc.constantFrom('GB', 'DE', 'CY', 'AE')),
   languages: fc.uniqueArray(fc.constantFrom(...LANGUAGE_CODES), { maxLength: 4 }),
-  websites: fc.uniqueArray(fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => !/\s/.test(u)), { maxLength: 3 }),
+  websites: fc.uniqueArray(
+    fc.webUrl({ validSchemes: ['http', 'https'] }).filter((u) => !/\s/.test(u)),
+    { maxLength: 3 },
+  ),
   trafficSources: fc.uniqueArray(fc.constantFrom(...TRAFFIC_SOURCES), { maxLength: 4 }),
   email: maybe(fc.constantFrom('a@example.com', '+tag@example.com', '-x@example.org')),
   phone: maybe(fc.constantFrom('+44 20 7946 0000', '+1 (555) 010-0199', '555-0100')),

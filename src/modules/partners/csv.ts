@@ -12,7 +12,8 @@ function startsLikeEscaped(value: string): boolean {
 
 /** The value as it must be written so that no spreadsheet reads it as a formula. */
 export function defuseFormula(value: string): string {
-  if (value.length > 0 && (FORMULA_START.has(value[0] as string) || startsLikeEscaped(value))) return `'${value}`;
+  if (value.length > 0 && (FORMULA_START.has(value[0] as string) || startsLikeEscaped(value)))
+    return `'${value}`;
   return value;
 }
 
@@ -93,7 +94,10 @@ export function parseCsv(text: string): string[][] {
       recordBegun = true;
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\r' && next !== '\n') {
-        throw new CsvSyntaxError(line, 'text after a closing quote (write a quote inside a quoted cell as "")');
+        throw new CsvSyntaxError(
+          line,
+          'text after a closing quote (write a quote inside a quoted cell as "")',
+        );
       }
       continue;
     }

@@ -18,7 +18,10 @@ export const customFieldCreateSchema = z
       .string()
       .trim()
       .max(40)
-      .regex(CUSTOM_FIELD_KEY_RE, 'must be a snake_case slug (a-z, 0-9, single underscores, starting with a letter)'),
+      .regex(
+        CUSTOM_FIELD_KEY_RE,
+        'must be a snake_case slug (a-z, 0-9, single underscores, starting with a letter)',
+      ),
     label: z.string().trim().min(1).max(100),
     type: z.enum(CUSTOM_FIELD_TYPES),
     options: optionsSchema.optional(),
@@ -52,4 +55,6 @@ export const customFieldViewSchema = z
   .meta({ id: 'CustomField' });
 export type CustomFieldView = z.infer<typeof customFieldViewSchema>;
 
-export const customFieldListQuerySchema = z.object({ archived: z.enum(['false', 'true', 'all']).default('false') });
+export const customFieldListQuerySchema = z.object({
+  archived: z.enum(['false', 'true', 'all']).default('false'),
+});

@@ -2,11 +2,11 @@
 // against them: unknown keys are refused, values must have the field's type, select values must be one of
 // its options, and a field limited to some partner types applies only to those.
 import type { Kysely, Transaction } from 'kysely';
-import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import { diff } from '../../platform/audit/audit.ts';
+import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/index.ts';
 import type { CustomFieldDefsTable } from '../../platform/db/schema.ts';
-import { type FieldError, conflict, invalid, notFound } from '../../platform/errors.ts';
+import { conflict, type FieldError, invalid, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { isValidIsoDate, nowIso } from '../../platform/time.ts';
 import { type Store, writeTransaction } from '../../platform/tx.ts';
@@ -53,7 +53,11 @@ export function presentCustomField(def: CustomFieldDef): CustomFieldView {
 
 /** The definitions values may be set for (archived ones are kept for history but take no new values). */
 export async function loadActiveCustomFieldDefs(db: Db): Promise<Map<string, CustomFieldDef>> {
-  const rows = await db.selectFrom('custom_field_defs').selectAll().where('archived_at', 'is', null).execute();
+  const rows = await db
+    .selectFrom('custom_field_defs')
+    .selectAll()
+    .where('archived_at', 'is', null)
+    .execute();
   return new Map(rows.map((r) => [r.key, toDef(r)]));
 }
 
@@ -122,8 +126,10 @@ export function checkCustomFieldValues(
 
 function checkOptions(type: string, options: string[], errors: FieldError[]): void {
   if (type === 'select') {
-    if (options.length === 0) errors.push({ field: 'body.options', message: 'a select field needs at least one option' });
-    if (new Set(options).size !== options.length) errors.push({ field: 'body.options', message: 'has duplicates' });
+    if (options.length === 0)
+      errors.push({ field: 'body.options', message: 'a select field needs at least one option' });
+    if (new Set(options).size !== options.length)
+      errors.push({ field: 'body.options', message: 'has duplicates' });
   } else if (options.length > 0) {
     errors.push({ field: 'body.options', message: `only select fields have options (this is ${type})` });
   }
@@ -141,7 +147,11 @@ export async function listCustomFields(
   return (await q.execute()).map((r) => presentCustomField(toDef(r)));
 }
 
-export async function createCustomField(store: Store, ctx: RequestContext, input: CustomFieldCreate): Promise<CustomFieldView> {
+export async function createCustomField(
+  store: Store,
+  ctx: RequestContext,
+  input: CustomFieldCreate,
+): Promise<CustomFieldView> {
   assertCan(ctx.actor, 'policy.manage');
   const body = parseOrInvalid(customFieldCreateSchema, input, 'body');
   const options = body.options ?? [];
@@ -150,11 +160,18 @@ export async function createCustomField(store: Store, ctx: RequestContext, input
   checkOptions(body.type, options, errors);
   if (errors.length > 0) throw invalid(errors);
   return writeTransaction(store, ctx, async (w) => {
-    const taken = await w.trx.selectFrom('custom_field_defs').select('id').where('key', '=', body.key).executeTakeFirst();
+    const taken = await w.trx
+      .selectFrom('custom_field_defs')
+      .select('id')
+      .where('key', '=', body.key)
+      .executeTakeFirst();
     if (taken) {
-      throw conflict(`A custom field with key ${body.key} already exists (keys are never reused, even when archived).`, {
-        errors: [{ field: 'body.key', message: 'is already used' }],
-      });
+      throw conflict(
+        `A custom field with key ${body.key} already exists (keys are never reused, even when archived).`,
+        {
+          errors: [{ field: 'body.key', message: 'is already used' }],
+        },
+      );
     }
     const row: CustomFieldDefsTable = {
       id: newId('customField'),
@@ -187,7 +204,11 @@ export async function updateCustomField(
   assertCan(ctx.actor, 'policy.manage');
   const body = parseOrInvalid(customFieldPatchSchema, patch, 'body');
   const write = writeTransaction(store, ctx, async (w) => {
-    const row = await w.trx.selectFrom('custom_field_defs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await w.trx
+      .selectFrom('custom_field_defs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw notFound(`Custom field ${id}`);
     const def = toDef(row);
     const next: CustomFieldDef = {
@@ -206,7 +227,11 @@ export async function updateCustomField(
     if (!changes) throw new NoChange(presentCustomField(def));
     await w.trx
       .updateTable('custom_field_defs')
-      .set({ label: next.label, options: JSON.stringify(next.options), partner_types: JSON.stringify(next.partnerTypes) })
+      .set({
+        label: next.label,
+        options: JSON.stringify(next.options),
+        partner_types: JSON.stringify(next.partnerTypes),
+      })
       .where('id', '=', id)
       .execute();
     w.audit({ action: 'custom_field.updated', entityType: 'custom_field', entityId: id, ...changes });
@@ -215,10 +240,18 @@ export async function updateCustomField(
   return unlessNoChange(write);
 }
 
-export async function archiveCustomField(store: Store, ctx: RequestContext, id: string): Promise<CustomFieldView> {
+export async function archiveCustomField(
+  store: Store,
+  ctx: RequestContext,
+  id: string,
+): Promise<CustomFieldView> {
   assertCan(ctx.actor, 'policy.manage');
   return writeTransaction(store, ctx, async (w) => {
-    const row = await w.trx.selectFrom('custom_field_defs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await w.trx
+      .selectFrom('custom_field_defs')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw notFound(`Custom field ${id}`);
     if (row.archived_at) throw conflict(`Custom field ${row.key} is already archived.`);
     const at = nowIso();

@@ -1,7 +1,15 @@
 // Partners: the partner record (profile, hierarchy, owner, tags, custom fields), contacts, the timeline,
 // CSV import and export, and the object-level access rules other modules use for anything under a partner.
-export { canChangePartner, canSeePartner, loadPartnerFor, type PartnerRow } from './partner-access.ts';
-export { partnersRoutes } from './partners.routes.ts';
+
+export { createContact } from './contacts.service.ts';
+export { createCustomField } from './custom-fields.service.ts';
+export {
+  type PartnerInput,
+  type PartnerView,
+  partnerInputSchema,
+  partnerPatchSchema,
+  partnerViewSchema,
+} from './partner.schemas.ts';
 export {
   archivePartner,
   type CreatePartnerOptions,
@@ -10,14 +18,7 @@ export {
   restorePartner,
   updatePartner,
 } from './partner.service.ts';
-export { presentPartner, presentPartners, partnerRecord } from './partner-view.ts';
-export {
-  type PartnerInput,
-  type PartnerView,
-  partnerInputSchema,
-  partnerPatchSchema,
-  partnerViewSchema,
-} from './partner.schemas.ts';
-export { createContact } from './contacts.service.ts';
-export { createCustomField } from './custom-fields.service.ts';
+export { canChangePartner, canSeePartner, loadPartnerFor, type PartnerRow } from './partner-access.ts';
+export { partnerRecord, presentPartner, presentPartners } from './partner-view.ts';
+export { partnersRoutes } from './partners.routes.ts';
 export * from './reference-data.ts';

@@ -4,11 +4,15 @@
 import type { z } from 'zod';
 import { type FieldError, invalid } from '../../platform/errors.ts';
 
-export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], fieldOf: (path: PropertyKey[]) => string): FieldError[] {
+export function issuesToFieldErrors(
+  issues: readonly z.core.$ZodIssue[],
+  fieldOf: (path: PropertyKey[]) => string,
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ field: fieldOf([...issue.path, key]), message: 'is not a known field' });
+      for (const key of issue.keys)
+        errors.push({ field: fieldOf([...issue.path, key]), message: 'is not a known field' });
     } else {
       errors.push({ field: fieldOf(issue.path), message: issue.message });
     }
@@ -46,5 +50,9 @@ export async function unlessNoChange<T>(write: Promise<T>): Promise<T> {
 /** True when a database error is a unique-constraint violation (SQLite or PostgreSQL). */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, createTestApp, problemOf } from '../../../test/support/app.ts';
+import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
 import { isLiveFormula, parseCsv } from './csv.ts';
 
 describe('partner CSV import and export', () => {
@@ -12,12 +12,24 @@ describe('partner CSV import and export', () => {
     ops = await t.keyFor('ops');
     ownerEmail = (await t.userSession('bdm')).email;
     const admin = await t.keyFor('admin');
-    await t.app.inject({ method: 'POST', url: '/api/v1/custom-fields', headers: admin, payload: { key: 'monthly_ftds', label: 'FTDs', type: 'number' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/custom-fields',
+      headers: admin,
+      payload: { key: 'monthly_ftds', label: 'FTDs', type: 'number' },
+    });
   });
   afterAll(async () => t.close());
 
   const countPartners = async () =>
-    Number((await t.store.db.selectFrom('partners').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.store.db
+          .selectFrom('partners')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const importCsv = (csv: string, dryRun: boolean, headers = ops) =>
     t.app.inject({
       method: 'POST',
@@ -63,7 +75,12 @@ describe('partner CSV import and export', () => {
   it('imports all rows in one transaction, with parents from earlier rows, and audits each', async () => {
     const before = await countPartners();
     const seqBefore = Number(
-      (await t.store.db.selectFrom('audit_log').select((eb) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()).m ?? 0,
+      (
+        await t.store.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.max('seq').as('m'))
+          .executeTakeFirstOrThrow()
+      ).m ?? 0,
     );
     const csv = [
       'id,displayName,type,stage,country,languages,ownerEmail,parentReferralCode,referralCode,tags,custom.monthly_ftds,createdAt',
@@ -79,16 +96,34 @@ describe('partner CSV import and export', () => {
     expect(await countPartners()).toBe(before + 3);
 
     const [top, sub, leaf] = await Promise.all(
-      report.created.map((id: string) => t.app.inject({ method: 'GET', url: `/api/v1/partners/${id}`, headers: ops }).then((r) => r.json())),
+      report.created.map((id: string) =>
+        t.app.inject({ method: 'GET', url: `/api/v1/partners/${id}`, headers: ops }).then((r) => r.json()),
+      ),
     );
-    expect(top).toMatchObject({ displayName: 'Top IB', stage: 'intake', languages: ['en', 'ru'], tags: ['vip', 'crypto'], customFields: { monthly_ftds: 3 } });
+    expect(top).toMatchObject({
+      displayName: 'Top IB',
+      stage: 'intake',
+      languages: ['en', 'ru'],
+      tags: ['vip', 'crypto'],
+      customFields: { monthly_ftds: 3 },
+    });
     expect(top.ownerName).toMatch(/^Test bdm/);
     expect(sub.parent).toEqual({ id: top.id, displayName: 'Top IB' });
     expect(leaf.parentId).toBe(sub.id);
     expect(leaf.referralCode).toMatch(/^[A-Z2-9]{8}$/);
 
-    const audit = await t.store.db.selectFrom('audit_log').select(['action']).where('seq', '>', seqBefore).orderBy('seq').execute();
-    expect(audit.map((a) => a.action)).toEqual(['partner.created', 'partner.created', 'partner.created', 'partners.imported']);
+    const audit = await t.store.db
+      .selectFrom('audit_log')
+      .select(['action'])
+      .where('seq', '>', seqBefore)
+      .orderBy('seq')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      'partner.created',
+      'partner.created',
+      'partner.created',
+      'partners.imported',
+    ]);
   });
 
   it('refuses unreadable files, unknown columns and callers without the permission', async () => {
@@ -99,7 +134,12 @@ describe('partner CSV import and export', () => {
     expect(problemOf(unknown).errors?.[0]).toMatchObject({ field: 'row 1: favouriteColour' });
     const bdm = await t.keyFor('bdm');
     expect((await importCsv('displayName\nX\n', true, bdm)).statusCode).toBe(403);
-    const json = await t.app.inject({ method: 'POST', url: '/api/v1/partners/import', headers: ops, payload: { displayName: 'x' } });
+    const json = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/partners/import',
+      headers: ops,
+      payload: { displayName: 'x' },
+    });
     expect(json.statusCode).toBe(422);
   });
 
@@ -117,7 +157,11 @@ describe('partner CSV import and export', () => {
       },
     });
     expect(evil.statusCode, evil.body).toBe(201);
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv?country=MT', headers: ops });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/partners/export.csv?country=MT',
+      headers: ops,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/csv');
     const [header, ...rows] = parseCsv(res.body);
@@ -130,12 +174,21 @@ describe('partner CSV import and export', () => {
     expect(row['custom.monthly_ftds']).toBe("'-5");
     for (const cell of rows[0] ?? []) expect(isLiveFormula(cell)).toBe(false);
 
-    const all = await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv?archived=all', headers: ops });
+    const all = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/partners/export.csv?archived=all',
+      headers: ops,
+    });
     expect(parseCsv(all.body).length - 1).toBe(await countPartners());
 
     const partnerKey = await t.keyFor('partner', evil.json().id);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv', headers: partnerKey })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv', headers: partnerKey }))
+        .statusCode,
+    ).toBe(403);
     const bdm = await t.keyFor('bdm');
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv', headers: bdm })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'GET', url: '/api/v1/partners/export.csv', headers: bdm })).statusCode,
+    ).toBe(403);
   });
 });

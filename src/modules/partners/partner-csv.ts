@@ -2,27 +2,31 @@
 // row checked with the same rules as the API; all rows written in one transaction, or none). Column names
 // are the API's field names; the owner is given by email, the parent by its referral code, custom fields as
 // `custom.<key>`, lists (languages, websites, traffic sources, tags) separated by spaces.
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/index.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
 import { AppError, type FieldError, forbidden, invalid, invalidField } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { type Store, writeTransaction } from '../../platform/tx.ts';
-import { type CustomFieldDef, type CustomFieldValue, loadActiveCustomFieldDefs } from './custom-fields.service.ts';
 import { CsvSyntaxError, csvRecord, parseCsv, restoreFormula } from './csv.ts';
-import { allPartners } from './partner-list.ts';
+import {
+  type CustomFieldDef,
+  type CustomFieldValue,
+  loadActiveCustomFieldDefs,
+} from './custom-fields.service.ts';
+import { issuesToFieldErrors } from './parse.ts';
 import { type PartnerFilter, partnerInputSchema } from './partner.schemas.ts';
 import {
-  type PartnerNode,
-  type RuleEnv,
   dbRuleEnv,
   insertPartnerRows,
   ownerProblem,
+  type PartnerNode,
   prepareNewPartner,
+  type RuleEnv,
 } from './partner.service.ts';
+import { allPartners } from './partner-list.ts';
 import { partnerRecord } from './partner-view.ts';
-import { issuesToFieldErrors } from './parse.ts';
 
 export const CSV_COLUMNS = [
   'id',
@@ -100,7 +104,8 @@ export async function exportPartnersCsv(
   filter: PartnerFilter,
 ): Promise<AsyncGenerator<string>> {
   assertCan(ctx.actor, 'partners.export');
-  if (ctx.actor.role === 'partner' || ctx.actor.partnerId) throw forbidden('Partner users cannot export partners.');
+  if (ctx.actor.role === 'partner' || ctx.actor.partnerId)
+    throw forbidden('Partner users cannot export partners.');
   const { db } = store;
   const defs = [...(await loadActiveCustomFieldDefs(db)).values()].sort((a, b) => a.key.localeCompare(b.key));
   return (async function* () {
@@ -112,7 +117,11 @@ export async function exportPartnersCsv(
         ? await db.selectFrom('users').select(['id', 'email']).where('id', 'in', ownerIds).execute()
         : [];
       const parents = parentIds.length
-        ? await db.selectFrom('partners').select(['id', 'referral_code']).where('id', 'in', parentIds).execute()
+        ? await db
+            .selectFrom('partners')
+            .select(['id', 'referral_code'])
+            .where('id', 'in', parentIds)
+            .execute()
         : [];
       const ownerEmail = new Map(owners.map((o) => [o.id, o.email]));
       const parentCode = new Map(parents.map((p) => [p.id, p.referral_code]));
@@ -168,20 +177,32 @@ export function checkHeader(header: string[], defs: Map<string, CustomFieldDef>)
     if (seen.has(name)) errors.push({ field: where, message: 'appears twice in the header' });
     seen.add(name);
     if (name.startsWith('custom.')) {
-      if (!defs.has(name.slice('custom.'.length))) errors.push({ field: where, message: 'is not a custom field' });
+      if (!defs.has(name.slice('custom.'.length)))
+        errors.push({ field: where, message: 'is not a custom field' });
     } else if (!(CSV_COLUMNS as readonly string[]).includes(name)) {
-      errors.push({ field: where, message: `is not a known column (known: ${CSV_COLUMNS.join(', ')}, custom.<key>)` });
+      errors.push({
+        field: where,
+        message: `is not a known column (known: ${CSV_COLUMNS.join(', ')}, custom.<key>)`,
+      });
     }
   });
-  if (!seen.has('displayName')) errors.push({ field: 'row 1: displayName', message: 'the header must have a displayName column' });
+  if (!seen.has('displayName'))
+    errors.push({ field: 'row 1: displayName', message: 'the header must have a displayName column' });
   return errors;
 }
 
 /** Turns one data row into API input (cells un-escaped, lists split, custom values typed). */
-export function csvRowToInput(header: string[], cells: string[], defs: Map<string, CustomFieldDef>): CsvRowInput {
+export function csvRowToInput(
+  header: string[],
+  cells: string[],
+  defs: Map<string, CustomFieldDef>,
+): CsvRowInput {
   const out: CsvRowInput = { input: {}, parentReferralCode: null, ownerEmail: null, errors: [] };
   if (cells.length > header.length) {
-    out.errors.push({ field: 'row', message: `has ${cells.length} cells but the header has ${header.length}` });
+    out.errors.push({
+      field: 'row',
+      message: `has ${cells.length} cells but the header has ${header.length}`,
+    });
     return out;
   }
   const custom: Record<string, unknown> = {};
@@ -222,7 +243,9 @@ function columnOf(name: string): string {
 
 function columnOfPath(path: PropertyKey[]): string {
   if (path.length === 0) return 'row';
-  return columnOf(path.length > 1 && path[0] === 'customFields' ? `customFields.${String(path[1])}` : String(path[0]));
+  return columnOf(
+    path.length > 1 && path[0] === 'customFields' ? `customFields.${String(path[1])}` : String(path[0]),
+  );
 }
 
 const chunked = <T>(items: T[], size = 500): T[][] => {
@@ -251,7 +274,8 @@ async function validateImport(
   }
   const [rawHeader, ...data] = records;
   if (!rawHeader) throw invalidField('body', 'The file is empty; its first row must name the columns.');
-  if (data.length > IMPORT_MAX_ROWS) throw invalidField('body', `An import takes at most ${IMPORT_MAX_ROWS} rows.`);
+  if (data.length > IMPORT_MAX_ROWS)
+    throw invalidField('body', `An import takes at most ${IMPORT_MAX_ROWS} rows.`);
   const defs = await loadActiveCustomFieldDefs(db);
   const header = rawHeader.map((h) => h.trim());
   const headerErrors = checkHeader(header, defs);
@@ -260,17 +284,26 @@ async function validateImport(
   const rowInputs = data.map((cells) => csvRowToInput(header, cells, defs));
 
   // Prefetch what rows refer to: owners by email, parents and taken referral codes by code.
-  const emails = [...new Set(rowInputs.map((r) => r.ownerEmail?.toLowerCase()).filter((v): v is string => !!v))];
+  const emails = [
+    ...new Set(rowInputs.map((r) => r.ownerEmail?.toLowerCase()).filter((v): v is string => !!v)),
+  ];
   const fileCodeSet = new Set(
     rowInputs
-      .flatMap((r) => [r.parentReferralCode, typeof r.input.referralCode === 'string' ? r.input.referralCode.trim() : null])
+      .flatMap((r) => [
+        r.parentReferralCode,
+        typeof r.input.referralCode === 'string' ? r.input.referralCode.trim() : null,
+      ])
       .filter((v): v is string => !!v)
       .map((v) => v.toLowerCase()),
   );
   const codes = [...fileCodeSet];
   const usersByEmail = new Map<string, string>();
   for (const part of chunked(emails)) {
-    for (const u of await db.selectFrom('users').select(['id', 'email']).where('email', 'in', part).execute()) {
+    for (const u of await db
+      .selectFrom('users')
+      .select(['id', 'email'])
+      .where('email', 'in', part)
+      .execute()) {
       usersByEmail.set(u.email.toLowerCase(), u.id);
     }
   }
@@ -366,9 +399,15 @@ async function validateImport(
  * Imports partners from CSV text. A dry run only reports. A real import writes every row in one transaction
  * (a `partner.created` entry per partner and one `partners.imported`), or nothing when any row is invalid.
  */
-export async function importPartnersCsv(store: Store, ctx: RequestContext, text: string, dryRun: boolean): Promise<ImportReport> {
+export async function importPartnersCsv(
+  store: Store,
+  ctx: RequestContext,
+  text: string,
+  dryRun: boolean,
+): Promise<ImportReport> {
   assertCan(ctx.actor, 'partners.import');
-  if (ctx.actor.role === 'partner' || ctx.actor.partnerId) throw forbidden('Partner users cannot import partners.');
+  if (ctx.actor.role === 'partner' || ctx.actor.partnerId)
+    throw forbidden('Partner users cannot import partners.');
   if (dryRun) return (await validateImport(store.db, ctx, text, true)).report;
   return writeTransaction(store, ctx, async (w) => {
     const { report, rows } = await validateImport(w.trx, ctx, text, false);
@@ -383,7 +422,13 @@ export async function importPartnersCsv(store: Store, ctx: RequestContext, text:
     if (rows.length === 0) throw invalidField('body', 'The file has a header but no rows to import.');
     await insertPartnerRows(w.trx, rows);
     for (const row of rows) {
-      w.audit({ action: 'partner.created', entityType: 'partner', entityId: row.id, partnerId: row.id, after: partnerRecord(row) });
+      w.audit({
+        action: 'partner.created',
+        entityType: 'partner',
+        entityId: row.id,
+        partnerId: row.id,
+        after: partnerRecord(row),
+      });
     }
     const importId = newId('import');
     w.audit({
@@ -395,4 +440,3 @@ export async function importPartnersCsv(store: Store, ctx: RequestContext, text:
     return { ...report, created: rows.map((r) => r.id) };
   });
 }
-

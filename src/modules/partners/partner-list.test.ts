@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
 import { newId } from '../../platform/ids.ts';
-import { type TestApp, createTestApp, problemOf } from '../../../test/support/app.ts';
 import { PARTNER_SORTS } from './partner.schemas.ts';
 import { searchTextOf } from './partner.service.ts';
 import { sortSpec } from './partner-list.ts';
@@ -30,7 +30,7 @@ describe('partner list paging', () => {
   const rows: PartnersTable[] = [];
   const tagsOf = new Map<string, string[]>();
   let owners: string[] = [];
-  let parents: string[] = [];
+  const parents: string[] = [];
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -79,7 +79,9 @@ describe('partner list paging', () => {
     for (let i = 0; i < rows.length; i += 200) {
       const chunk = rows.slice(i, i + 200);
       await t.store.db.insertInto('partners').values(chunk).execute();
-      const tagRows = chunk.flatMap((r) => (tagsOf.get(r.id) ?? []).map((tag) => ({ partner_id: r.id, tag })));
+      const tagRows = chunk.flatMap((r) =>
+        (tagsOf.get(r.id) ?? []).map((tag) => ({ partner_id: r.id, tag })),
+      );
       if (tagRows.length) await t.store.db.insertInto('partner_tags').values(tagRows).execute();
     }
   }, 120_000);
@@ -194,9 +196,17 @@ describe('partner list paging', () => {
   });
 
   it('rejects a foreign or broken cursor and bad limits', async () => {
-    const first = await t.app.inject({ method: 'GET', url: '/api/v1/partners?limit=5&sort=displayName', headers: ops });
+    const first = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/partners?limit=5&sort=displayName',
+      headers: ops,
+    });
     const cursor = first.json().nextCursor as string;
-    const otherSort = await t.app.inject({ method: 'GET', url: `/api/v1/partners?limit=5&sort=createdAt&cursor=${cursor}`, headers: ops });
+    const otherSort = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners?limit=5&sort=createdAt&cursor=${cursor}`,
+      headers: ops,
+    });
     expect(otherSort.statusCode).toBe(422);
     expect(problemOf(otherSort).errors?.[0]?.field).toBe('query.cursor');
     const broken = await t.app.inject({ method: 'GET', url: '/api/v1/partners?cursor=%%%', headers: ops });

@@ -1,7 +1,7 @@
 // Listing partners: filters, search and keyset paging. The cursor is the last row's sort key and id
 // (base64url JSON), so a deep page costs the same as the first one and never uses OFFSET. The same filtered
 // query feeds the CSV export.
-import { type Kysely, type SelectQueryBuilder, type Transaction, sql } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql, type Transaction } from 'kysely';
 import { type Actor, assertCan } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/index.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
@@ -46,7 +46,8 @@ export function decodeCursor(sort: PartnerSort, cursor: string): CursorKey {
   if (typeof c !== 'object' || c === null || typeof c.v !== 'string' || typeof c.id !== 'string') {
     throw invalidField('query.cursor', 'is not a cursor from this list');
   }
-  if (c.s !== sort) throw invalidField('query.cursor', `belongs to sort ${String(c.s)}; start again without a cursor`);
+  if (c.s !== sort)
+    throw invalidField('query.cursor', `belongs to sort ${String(c.s)}; start again without a cursor`);
   return { v: c.v, id: c.id };
 }
 
@@ -68,7 +69,9 @@ export function filteredPartners(db: Db, actor: Actor, f: PartnerFilter): Partne
   if (f.parentId) q = q.where('parent_id', '=', f.parentId);
   if (f.tag) {
     const tag = f.tag;
-    q = q.where('id', 'in', (eb) => eb.selectFrom('partner_tags').select('partner_tags.partner_id').where('tag', '=', tag));
+    q = q.where('id', 'in', (eb) =>
+      eb.selectFrom('partner_tags').select('partner_tags.partner_id').where('tag', '=', tag),
+    );
   }
   if (f.q) q = q.where(sql<boolean>`search_text like ${likeContains(f.q.toLowerCase())} escape '\\'`);
   return q;
@@ -106,7 +109,12 @@ export async function listPartners(
 }
 
 /** Every matching partner in sort order, fetched a batch at a time (for the export). */
-export async function* allPartners(db: Db, actor: Actor, f: PartnerFilter, batch = 500): AsyncGenerator<PartnersTable[]> {
+export async function* allPartners(
+  db: Db,
+  actor: Actor,
+  f: PartnerFilter,
+  batch = 500,
+): AsyncGenerator<PartnersTable[]> {
   const { column } = sortSpec(f.sort);
   let after: CursorKey | null = null;
   for (;;) {

@@ -4,6 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/index.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
+import { missingCountsFor } from '../policy/index.ts';
 import type { CustomFieldValue } from './custom-fields.service.ts';
 import type { PartnerView } from './partner.schemas.ts';
 import type { PartnerKind, PartnerStage, PartnerType } from './reference-data.ts';
@@ -14,9 +15,12 @@ interface Related {
   ownerNames: Map<string, string>;
   parents: Map<string, { id: string; displayName: string }>;
   childrenCounts: Map<string, number>;
+  missing: Map<string, { missingNow: number; missingNext: number | null }>;
 }
 
-const unique = (values: (string | null)[]): string[] => [...new Set(values.filter((v): v is string => v !== null))];
+const unique = (values: (string | null)[]): string[] => [
+  ...new Set(values.filter((v): v is string => v !== null)),
+];
 
 async function loadRelated(db: Db, rows: PartnersTable[]): Promise<Related> {
   const ownerIds = unique(rows.map((r) => r.owner_id));
@@ -34,7 +38,9 @@ async function loadRelated(db: Db, rows: PartnersTable[]): Promise<Related> {
     .where('parent_id', 'in', ids)
     .groupBy('parent_id')
     .execute();
+  const missing = await missingCountsFor(db, rows);
   return {
+    missing,
     ownerNames: new Map(owners.map((o) => [o.id, o.name])),
     parents: new Map(parents.map((p) => [p.id, { id: p.id, displayName: p.display_name }])),
     childrenCounts: new Map(counts.map((c) => [c.parent_id as string, Number(c.n)])),
@@ -71,6 +77,10 @@ function toPartnerView(r: PartnersTable, related: Related): PartnerView {
     parent: r.parent_id ? (related.parents.get(r.parent_id) ?? null) : null,
     childrenCount: related.childrenCounts.get(r.id) ?? 0,
     ownerName: r.owner_id ? (related.ownerNames.get(r.owner_id) ?? null) : null,
+    missingFields: {
+      now: related.missing.get(r.id)?.missingNow ?? 0,
+      next: related.missing.get(r.id)?.missingNext ?? null,
+    },
     archivedAt: r.archived_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -72,8 +72,16 @@ const partnerFields = {
   trafficSources: z.array(z.enum(TRAFFIC_SOURCES)).max(TRAFFIC_SOURCES.length),
   email: emailSchema.nullable(),
   phone: phoneSchema.nullable(),
-  ownerId: z.string().min(1).max(64).nullable().describe('The owning BDM (an active bdm, team_lead, leadership or admin user).'),
-  tier: z.enum(PARTNER_TIERS).nullable().describe('Commercial tier, a closed list; use a custom field for other groupings.'),
+  ownerId: z
+    .string()
+    .min(1)
+    .max(64)
+    .nullable()
+    .describe('The owning BDM (an active bdm, team_lead, leadership or admin user).'),
+  tier: z
+    .enum(PARTNER_TIERS)
+    .nullable()
+    .describe('Commercial tier, a closed list; use a custom field for other groupings.'),
   referralCode: referralCodeSchema.describe('Unique regardless of case; generated when absent.'),
   tags: z.array(tagSchema).max(20),
   customFields: z
@@ -109,7 +117,9 @@ export type PartnerInput = z.input<typeof partnerInputSchema>;
 export type ParsedPartnerInput = z.output<typeof partnerInputSchema>;
 
 /** The create request body: the input, and a clear answer when someone tries to set the stage. */
-export const partnerCreateBodySchema = partnerInputSchema.extend({ stage: stageNotHere }).meta({ id: 'PartnerCreate' });
+export const partnerCreateBodySchema = partnerInputSchema
+  .extend({ stage: stageNotHere })
+  .meta({ id: 'PartnerCreate' });
 
 export const partnerPatchSchema = z
   .strictObject({
@@ -170,6 +180,12 @@ export const partnerViewSchema = z
     referralCode: z.string(),
     tags: z.array(z.string()),
     customFields: z.record(z.string(), customFieldValueSchema),
+    missingFields: z
+      .object({
+        now: z.number().int().describe('Mandatory fields missing for the current stage'),
+        next: z.number().int().nullable().describe('Missing for the next stage (null when there is none)'),
+      })
+      .describe('Counts from the mandatory-field policy; GET /api/v1/partners/{id}/mandatory-fields names them'),
     archivedAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -178,12 +194,25 @@ export const partnerViewSchema = z
   .meta({ id: 'Partner' });
 export type PartnerView = z.infer<typeof partnerViewSchema>;
 
-export const PARTNER_SORTS = ['createdAt', '-createdAt', 'displayName', '-displayName', 'updatedAt', '-updatedAt'] as const;
+export const PARTNER_SORTS = [
+  'createdAt',
+  '-createdAt',
+  'displayName',
+  '-displayName',
+  'updatedAt',
+  '-updatedAt',
+] as const;
 export type PartnerSort = (typeof PARTNER_SORTS)[number];
 
 /** Filters shared by the list and the CSV export. */
 export const partnerFilterSchema = z.object({
-  q: z.string().trim().min(1).max(200).optional().describe('Case-insensitive substring of name, legal name, email or referral code.'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Case-insensitive substring of name, legal name, email or referral code.'),
   type: z.enum(PARTNER_TYPES).optional(),
   stage: z.enum(PARTNER_STAGES).optional(),
   ownerId: z.string().min(1).max(64).optional(),

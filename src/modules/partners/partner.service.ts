@@ -1,12 +1,19 @@
 // Partner records: create, read, change, archive and restore. Every rule a partner must meet lives here once
 // (parent IB and hierarchy, owner, referral code, custom fields) and is used by the API, the CSV import and
 // the demo seed alike; each change is one transaction with its audit entry.
-import { type Kysely, type Transaction, sql } from 'kysely';
-import { type Actor, assertCan, type RequestContext } from '../../platform/auth/actor.ts';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { diff } from '../../platform/audit/audit.ts';
+import { type Actor, assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import type { DB } from '../../platform/db/index.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
-import { AppError, conflict, type FieldError, forbidden, invalid, invalidField } from '../../platform/errors.ts';
+import {
+  AppError,
+  conflict,
+  type FieldError,
+  forbidden,
+  invalid,
+  invalidField,
+} from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { nowIso } from '../../platform/time.ts';
 import { type Store, writeTransaction } from '../../platform/tx.ts';
@@ -16,7 +23,7 @@ import {
   checkCustomFieldValues,
   loadActiveCustomFieldDefs,
 } from './custom-fields.service.ts';
-import { loadPartnerFor } from './partner-access.ts';
+import { isUniqueViolation, NoChange, parseOrInvalid, unlessNoChange } from './parse.ts';
 import {
   type ParsedPartnerInput,
   type PartnerInput,
@@ -25,8 +32,8 @@ import {
   partnerInputSchema,
   partnerPatchSchema,
 } from './partner.schemas.ts';
+import { loadPartnerFor } from './partner-access.ts';
 import { partnerRecord, presentPartner } from './partner-view.ts';
-import { isUniqueViolation, NoChange, parseOrInvalid, unlessNoChange } from './parse.ts';
 import { MAX_HIERARCHY_DEPTH, OWNER_ROLES, PARTNER_STAGES, type PartnerStage } from './reference-data.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -60,9 +67,16 @@ export function dbRuleEnv(db: Db, actor: Actor, defs: Map<string, CustomFieldDef
     actor,
     defs,
     lookup: (id) =>
-      db.selectFrom('partners').select(['id', 'type', 'parent_id', 'archived_at']).where('id', '=', id).executeTakeFirst(),
+      db
+        .selectFrom('partners')
+        .select(['id', 'type', 'parent_id', 'archived_at'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
     async codeTaken(code, selfId) {
-      let q = db.selectFrom('partners').select('id').where(sql<string>`lower(referral_code)`, '=', code.toLowerCase());
+      let q = db
+        .selectFrom('partners')
+        .select('id')
+        .where(sql<string>`lower(referral_code)`, '=', code.toLowerCase());
       if (selfId) q = q.where('id', '!=', selfId);
       return (await q.executeTakeFirst()) !== undefined;
     },
@@ -73,7 +87,11 @@ export function dbRuleEnv(db: Db, actor: Actor, defs: Map<string, CustomFieldDef
 }
 
 export async function ownerProblem(db: Db, ownerId: string): Promise<string | null> {
-  const user = await db.selectFrom('users').select(['role', 'status']).where('id', '=', ownerId).executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select(['role', 'status'])
+    .where('id', '=', ownerId)
+    .executeTakeFirst();
   if (!user) return 'is not a user';
   if (user.status !== 'active') return 'is a disabled user';
   if (!(OWNER_ROLES as readonly string[]).includes(user.role)) {
@@ -82,9 +100,15 @@ export async function ownerProblem(db: Db, ownerId: string): Promise<string | nu
   return null;
 }
 
-const OWNER_FORBIDDEN = 'You can make only yourself the owner; ask a Team Lead or Ops to assign another owner.';
+const OWNER_FORBIDDEN =
+  'You can make only yourself the owner; ask a Team Lead or Ops to assign another owner.';
 
-function checkOwnerRule(env: RuleEnv, ownerId: string | null, errors: FieldError[], allowNone: boolean): void {
+function checkOwnerRule(
+  env: RuleEnv,
+  ownerId: string | null,
+  errors: FieldError[],
+  allowNone: boolean,
+): void {
   if (env.actor.permissions.has('partners.update_any')) return;
   if (ownerId === env.actor.id || (allowNone && ownerId === null)) return;
   if (env.ownerRule === 'forbid') throw forbidden(OWNER_FORBIDDEN);
@@ -237,7 +261,9 @@ export async function insertPartnerRows(trx: Transaction<DB>, rows: PartnersTabl
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       await trx.insertInto('partners').values(chunk).execute();
-      const tags = chunk.flatMap((r) => (JSON.parse(r.tags) as string[]).map((tag) => ({ partner_id: r.id, tag })));
+      const tags = chunk.flatMap((r) =>
+        (JSON.parse(r.tags) as string[]).map((tag) => ({ partner_id: r.id, tag })),
+      );
       for (let j = 0; j < tags.length; j += 500) {
         await trx
           .insertInto('partner_tags')
@@ -268,10 +294,13 @@ export async function createPartner(
   opts: CreatePartnerOptions = {},
 ): Promise<PartnerView> {
   assertCan(ctx.actor, 'partners.create');
-  if (ctx.actor.partnerId || ctx.actor.role === 'partner') throw forbidden('Partner users cannot create partners.');
+  if (ctx.actor.partnerId || ctx.actor.role === 'partner')
+    throw forbidden('Partner users cannot create partners.');
   if (opts.stage !== undefined) {
-    if (ctx.actor.type !== 'system') throw forbidden('Only the system can create a partner at a given stage.');
-    if (!(PARTNER_STAGES as readonly string[]).includes(opts.stage)) throw invalidField('stage', `Unknown stage "${opts.stage}".`);
+    if (ctx.actor.type !== 'system')
+      throw forbidden('Only the system can create a partner at a given stage.');
+    if (!(PARTNER_STAGES as readonly string[]).includes(opts.stage))
+      throw invalidField('stage', `Unknown stage "${opts.stage}".`);
   }
   const parsed = parseOrInvalid(partnerInputSchema, input, 'body');
   return writeTransaction(store, ctx, async (w) => {
@@ -297,7 +326,12 @@ export async function getPartner(db: Db, ctx: RequestContext, id: string): Promi
   return presentPartner(db, row);
 }
 
-export async function updatePartner(store: Store, ctx: RequestContext, id: string, patch: PartnerPatch): Promise<PartnerView> {
+export async function updatePartner(
+  store: Store,
+  ctx: RequestContext,
+  id: string,
+  patch: PartnerPatch,
+): Promise<PartnerView> {
   assertCan(ctx.actor, 'partners.update');
   const body = parseOrInvalid(partnerPatchSchema, patch, 'body');
   const write = writeTransaction(store, ctx, async (w) => {
@@ -328,8 +362,13 @@ export async function updatePartner(store: Store, ctx: RequestContext, id: strin
     }
 
     if (current.type === 'ib' && type !== 'ib') {
-      const child = await w.trx.selectFrom('partners').select('id').where('parent_id', '=', id).executeTakeFirst();
-      if (child) errors.push({ field: 'body.type', message: 'must stay ib while the partner has sub-partners' });
+      const child = await w.trx
+        .selectFrom('partners')
+        .select('id')
+        .where('parent_id', '=', id)
+        .executeTakeFirst();
+      if (child)
+        errors.push({ field: 'body.type', message: 'must stay ib while the partner has sub-partners' });
     }
 
     const referralCode = body.referralCode ?? current.referral_code;
@@ -357,7 +396,9 @@ export async function updatePartner(store: Store, ctx: RequestContext, id: strin
       country: body.country !== undefined ? body.country : current.country,
       languages: body.languages ? JSON.stringify(unique(body.languages)) : current.languages,
       websites: body.websites ? JSON.stringify(unique(body.websites)) : current.websites,
-      traffic_sources: body.trafficSources ? JSON.stringify(unique(body.trafficSources)) : current.traffic_sources,
+      traffic_sources: body.trafficSources
+        ? JSON.stringify(unique(body.trafficSources))
+        : current.traffic_sources,
       email: body.email !== undefined ? body.email : current.email,
       phone: body.phone !== undefined ? body.phone : current.phone,
       owner_id: ownerId,
@@ -431,7 +472,8 @@ async function setArchived(
       .where('id', '=', id)
       .where('version', '=', current.version)
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw conflict('The partner changed at the same moment. Try again.');
+    if (Number(result.numUpdatedRows) !== 1)
+      throw conflict('The partner changed at the same moment. Try again.');
     w.audit({
       action: archive ? 'partner.archived' : 'partner.restored',
       entityType: 'partner',

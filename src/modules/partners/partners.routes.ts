@@ -20,9 +20,12 @@ import {
   customFieldPatchSchema,
   customFieldViewSchema,
 } from './custom-fields.schemas.ts';
-import { archiveCustomField, createCustomField, listCustomFields, updateCustomField } from './custom-fields.service.ts';
-import { IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, exportPartnersCsv, importPartnersCsv } from './partner-csv.ts';
-import { listPartners } from './partner-list.ts';
+import {
+  archiveCustomField,
+  createCustomField,
+  listCustomFields,
+  updateCustomField,
+} from './custom-fields.service.ts';
 import {
   archiveBodySchema,
   partnerCreateBodySchema,
@@ -33,7 +36,15 @@ import {
   partnerPatchSchema,
   partnerViewSchema,
 } from './partner.schemas.ts';
-import { archivePartner, createPartner, getPartner, restorePartner, updatePartner } from './partner.service.ts';
+import {
+  archivePartner,
+  createPartner,
+  getPartner,
+  restorePartner,
+  updatePartner,
+} from './partner.service.ts';
+import { exportPartnersCsv, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, importPartnersCsv } from './partner-csv.ts';
+import { listPartners } from './partner-list.ts';
 import { timelineQuerySchema, timelineSchema } from './timeline.schemas.ts';
 import { partnerTimeline } from './timeline.service.ts';
 
@@ -114,8 +125,10 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
   await app.register(async (scope) => {
     // CSV bodies are read only by the import route, so the parser lives in this scope, not globally.
     const csvScope = scope.withTypeProvider<ZodTypeProvider>();
-    csvScope.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: IMPORT_MAX_BYTES }, (_req, body, done) =>
-      done(null, body),
+    csvScope.addContentTypeParser(
+      ['text/csv', 'text/plain'],
+      { parseAs: 'string', bodyLimit: IMPORT_MAX_BYTES },
+      (_req, body, done) => done(null, body),
     );
     csvScope.post(
       '/api/v1/partners/import',
@@ -147,7 +160,12 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
     '/api/v1/partners/:id',
     {
       config: { access: 'partners.read' },
-      schema: { tags, summary: 'One partner', params: partnerIdParamsSchema, response: { 200: partnerViewSchema } },
+      schema: {
+        tags,
+        summary: 'One partner',
+        params: partnerIdParamsSchema,
+        response: { 200: partnerViewSchema },
+      },
     },
     async (req) => getPartner(store.db, ctxOf(req), req.params.id),
   );
@@ -240,7 +258,8 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
         response: { 201: contactViewSchema },
       },
     },
-    async (req, reply) => reply.code(201).send(await createContact(store, ctxOf(req), req.params.id, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await createContact(store, ctxOf(req), req.params.id, req.body)),
   );
 
   app.patch(
@@ -262,7 +281,12 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
     '/api/v1/partners/:id/contacts/:contactId',
     {
       config: { access: 'contacts.write' },
-      schema: { tags: ['contacts'], summary: 'Remove a contact', params: contactParamsSchema, response: { 204: z.null() } },
+      schema: {
+        tags: ['contacts'],
+        summary: 'Remove a contact',
+        params: contactParamsSchema,
+        response: { 204: z.null() },
+      },
     },
     async (req, reply) => {
       await deleteContact(store, ctxOf(req), req.params.id, req.params.contactId);
@@ -282,7 +306,10 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
         response: { 200: z.object({ data: z.array(customFieldViewSchema), nextCursor: z.null() }) },
       },
     },
-    async (req) => ({ data: await listCustomFields(store.db, ctxOf(req), req.query.archived), nextCursor: null }),
+    async (req) => ({
+      data: await listCustomFields(store.db, ctxOf(req), req.query.archived),
+      nextCursor: null,
+    }),
   );
 
   app.post(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemCtx, type TestApp, createTestApp, problemOf } from '../../../test/support/app.ts';
+import { createTestApp, problemOf, systemCtx, type TestApp } from '../../../test/support/app.ts';
 import { createPartner } from './index.ts';
 
 describe('partners API', () => {
@@ -64,10 +64,18 @@ describe('partners API', () => {
     expect(changed.statusCode, changed.body).toBe(200);
     expect(changed.json()).toMatchObject({ displayName: 'Alpha Markets', tags: ['vip'], version: 2 });
 
-    const row = await t.store.db.selectFrom('partners').select('search_text').where('id', '=', created.id).executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('partners')
+      .select('search_text')
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
     expect(row.search_text).toContain('alpha markets');
     expect(row.search_text).toContain('alpha-01');
-    const tags = await t.store.db.selectFrom('partner_tags').select('tag').where('partner_id', '=', created.id).execute();
+    const tags = await t.store.db
+      .selectFrom('partner_tags')
+      .select('tag')
+      .where('partner_id', '=', created.id)
+      .execute();
     expect(tags.map((r) => r.tag)).toEqual(['vip']);
 
     const archived = await t.app.inject({
@@ -78,9 +86,17 @@ describe('partners API', () => {
     });
     expect(archived.statusCode, archived.body).toBe(200);
     expect(archived.json().archivedAt).not.toBeNull();
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/partners/${created.id}/archive`, headers: ops });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/partners/${created.id}/archive`,
+      headers: ops,
+    });
     expect(again.statusCode).toBe(409);
-    const restored = await t.app.inject({ method: 'POST', url: `/api/v1/partners/${created.id}/restore`, headers: ops });
+    const restored = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/partners/${created.id}/restore`,
+      headers: ops,
+    });
     expect(restored.statusCode).toBe(200);
     expect(restored.json()).toMatchObject({ archivedAt: null, version: 4 });
 
@@ -90,7 +106,12 @@ describe('partners API', () => {
       .where('partner_id', '=', created.id)
       .orderBy('seq')
       .execute();
-    expect(audit.map((a) => a.action)).toEqual(['partner.created', 'partner.updated', 'partner.archived', 'partner.restored']);
+    expect(audit.map((a) => a.action)).toEqual([
+      'partner.created',
+      'partner.updated',
+      'partner.archived',
+      'partner.restored',
+    ]);
     const update = JSON.parse(audit[1]?.data as string);
     expect(update.before).toEqual({ displayName: 'Alpha Trading', tags: ['london', 'vip'] });
     expect(update.after).toEqual({ displayName: 'Alpha Markets', tags: ['vip'] });
@@ -98,7 +119,10 @@ describe('partners API', () => {
   });
 
   it('names the invalid fields and writes nothing', async () => {
-    const before = await t.store.db.selectFrom('partners').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await t.store.db
+      .selectFrom('partners')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const res = await create({
       displayName: 'Bad Input',
       country: 'XX',
@@ -129,7 +153,10 @@ describe('partners API', () => {
     const stage = await create({ displayName: 'Jump the queue', stage: 'active' });
     expect(stage.statusCode).toBe(422);
     expect(problemOf(stage).errors?.map((e) => e.field)).toContain('body.stage');
-    const after = await t.store.db.selectFrom('partners').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await t.store.db
+      .selectFrom('partners')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
   });
 
@@ -138,7 +165,10 @@ describe('partners API', () => {
     await createOk({ displayName: 'Code Owner', referralCode: c.toUpperCase() });
     const dup = await create({ displayName: 'Code Thief', referralCode: c.toLowerCase() });
     expect(dup.statusCode).toBe(422);
-    expect(problemOf(dup).errors).toContainEqual({ field: 'body.referralCode', message: 'is already used by another partner' });
+    expect(problemOf(dup).errors).toContainEqual({
+      field: 'body.referralCode',
+      message: 'is already used by another partner',
+    });
     const generated = await createOk({ displayName: 'No Code' });
     expect(generated.referralCode).toMatch(/^[A-Za-z0-9_-]{4,32}$/);
   });
@@ -158,7 +188,10 @@ describe('partners API', () => {
 
     const cycle = await patch(a.id, { parentId: b.id });
     expect(cycle.statusCode).toBe(422);
-    expect(problemOf(cycle).errors?.[0]).toMatchObject({ field: 'body.parentId', message: expect.stringContaining('cycle') });
+    expect(problemOf(cycle).errors?.[0]).toMatchObject({
+      field: 'body.parentId',
+      message: expect.stringContaining('cycle'),
+    });
     const self = await patch(a.id, { parentId: a.id });
     expect(problemOf(self).errors?.[0]?.field).toBe('body.parentId');
 
@@ -176,7 +209,13 @@ describe('partners API', () => {
     // Moving a two-level subtree under level 4 would make it six deep.
     const top = await createOk({ displayName: 'Other top', type: 'ib' });
     await createOk({ displayName: 'Other child', type: 'ib', parentId: top.id });
-    const level4 = (await t.store.db.selectFrom('partners').select('id').where('display_name', '=', 'IB level 4').executeTakeFirstOrThrow()).id;
+    const level4 = (
+      await t.store.db
+        .selectFrom('partners')
+        .select('id')
+        .where('display_name', '=', 'IB level 4')
+        .executeTakeFirstOrThrow()
+    ).id;
     const move = await patch(top.id, { parentId: level4 });
     expect(problemOf(move).errors?.[0]?.message).toContain('deeper than 5');
   });
@@ -239,31 +278,64 @@ describe('partners API', () => {
   });
 
   it('lets the system create at a given stage and nobody else', async () => {
-    const seeded = await createPartner(t.store, systemCtx, { displayName: 'Seeded Active', type: 'ib' }, { stage: 'active' });
+    const seeded = await createPartner(
+      t.store,
+      systemCtx,
+      { displayName: 'Seeded Active', type: 'ib' },
+      { stage: 'active' },
+    );
     expect(seeded.stage).toBe('active');
     const actor = { ...systemCtx.actor, type: 'api_key' as const, id: 'key_x' };
-    await expect(createPartner(t.store, { actor, requestId: null }, { displayName: 'x' }, { stage: 'active' })).rejects.toThrow(
-      /Only the system/,
-    );
+    await expect(
+      createPartner(t.store, { actor, requestId: null }, { displayName: 'x' }, { stage: 'active' }),
+    ).rejects.toThrow(/Only the system/);
   });
 
   it('shows the timeline newest first with actor names, paged by seq', async () => {
     const user = await t.userSession('ops');
     const p = await createOk({ displayName: 'Timeline Partner' }, user.headers);
-    for (const name of ['Second', 'Third', 'Fourth']) expect((await patch(p.id, { displayName: name }, user.headers)).statusCode).toBe(200);
-    await t.app.inject({ method: 'POST', url: `/api/v1/partners/${p.id}/archive`, headers: ops, payload: { reason: 'done' } });
+    for (const name of ['Second', 'Third', 'Fourth'])
+      expect((await patch(p.id, { displayName: name }, user.headers)).statusCode).toBe(200);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/partners/${p.id}/archive`,
+      headers: ops,
+      payload: { reason: 'done' },
+    });
 
-    const first = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${p.id}/timeline?limit=3`, headers: ops });
+    const first = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners/${p.id}/timeline?limit=3`,
+      headers: ops,
+    });
     expect(first.statusCode, first.body).toBe(200);
     const page1 = first.json();
-    expect(page1.data.map((i: { action: string }) => i.action)).toEqual(['partner.archived', 'partner.updated', 'partner.updated']);
+    expect(page1.data.map((i: { action: string }) => i.action)).toEqual([
+      'partner.archived',
+      'partner.updated',
+      'partner.updated',
+    ]);
     expect(page1.data[0].actor).toMatchObject({ type: 'api_key', name: 'test ops' });
     expect(page1.data[0].reason).toBe('done');
-    expect(page1.data[1].actor).toEqual({ type: 'user', id: user.id, name: expect.stringMatching(/^Test ops/) });
-    expect(page1.data[1].changes).toEqual({ before: { displayName: 'Third' }, after: { displayName: 'Fourth' } });
-    const second = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${p.id}/timeline?limit=3&cursor=${page1.nextCursor}`, headers: ops });
+    expect(page1.data[1].actor).toEqual({
+      type: 'user',
+      id: user.id,
+      name: expect.stringMatching(/^Test ops/),
+    });
+    expect(page1.data[1].changes).toEqual({
+      before: { displayName: 'Third' },
+      after: { displayName: 'Fourth' },
+    });
+    const second = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners/${p.id}/timeline?limit=3&cursor=${page1.nextCursor}`,
+      headers: ops,
+    });
     const page2 = second.json();
-    expect(page2.data.map((i: { action: string }) => i.action)).toEqual(['partner.updated', 'partner.created']);
+    expect(page2.data.map((i: { action: string }) => i.action)).toEqual([
+      'partner.updated',
+      'partner.created',
+    ]);
     expect(page2.nextCursor).toBeNull();
     expect(page2.data[0].seq).toBeLessThan(page1.data[2].seq);
 
@@ -274,14 +346,26 @@ describe('partners API', () => {
       .where('partner_id', '=', p.id)
       .where('action', '=', 'partner.created')
       .execute();
-    const erased = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${p.id}/timeline`, headers: ops });
+    const erased = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners/${p.id}/timeline`,
+      headers: ops,
+    });
     const created = erased.json().data.find((i: { action: string }) => i.action === 'partner.created');
     expect(created).toMatchObject({ erased: true, changes: null, reason: null });
 
     const partnerKey = await t.keyFor('partner', p.id);
-    const denied = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${p.id}/timeline`, headers: partnerKey });
+    const denied = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners/${p.id}/timeline`,
+      headers: partnerKey,
+    });
     expect(denied.statusCode).toBe(403);
-    const badCursor = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${p.id}/timeline?cursor=nope`, headers: ops });
+    const badCursor = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/partners/${p.id}/timeline?cursor=nope`,
+      headers: ops,
+    });
     expect(problemOf(badCursor).errors?.[0]?.field).toBe('query.cursor');
   });
 });

@@ -43,7 +43,15 @@ export const TRAFFIC_SOURCES = [
 ] as const;
 export type TrafficSource = (typeof TRAFFIC_SOURCES)[number];
 
-export const CONTACT_ROLES = ['primary', 'billing', 'technical', 'compliance', 'marketing', 'signatory', 'other'] as const;
+export const CONTACT_ROLES = [
+  'primary',
+  'billing',
+  'technical',
+  'compliance',
+  'marketing',
+  'signatory',
+  'other',
+] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
 
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const;

@@ -14,10 +14,15 @@ export const timelineItemSchema = z
       name: z.string().describe('The user name, the API key name, or "system".'),
     }),
     changes: z
-      .object({ before: z.record(z.string(), z.unknown()).nullable(), after: z.record(z.string(), z.unknown()).nullable() })
+      .object({
+        before: z.record(z.string(), z.unknown()).nullable(),
+        after: z.record(z.string(), z.unknown()).nullable(),
+      })
       .nullable(),
     reason: z.string().nullable(),
-    erased: z.boolean().describe('True when the personal data of this entry was erased; it then carries no data.'),
+    erased: z
+      .boolean()
+      .describe('True when the personal data of this entry was erased; it then carries no data.'),
   })
   .meta({ id: 'TimelineItem' });
 export type TimelineItem = z.infer<typeof timelineItemSchema>;

@@ -12,7 +12,8 @@ type Db = Kysely<DB> | Transaction<DB>;
 function decodeSeqCursor(cursor: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { seq?: unknown };
-    if (typeof parsed.seq === 'number' && Number.isSafeInteger(parsed.seq) && parsed.seq > 0) return parsed.seq;
+    if (typeof parsed.seq === 'number' && Number.isSafeInteger(parsed.seq) && parsed.seq > 0)
+      return parsed.seq;
   } catch {
     // fall through
   }
@@ -31,19 +32,31 @@ export async function partnerTimeline(
   await loadPartnerFor(db, ctx.actor, partnerId, 'see');
   let q = db.selectFrom('audit_log').selectAll().where('partner_id', '=', partnerId);
   if (page.cursor) q = q.where('seq', '<', decodeSeqCursor(page.cursor));
-  const rows = await q.orderBy('seq', 'desc').limit(page.limit + 1).execute();
+  const rows = await q
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1)
+    .execute();
   const entries = rows.slice(0, page.limit);
 
-  const ids = (type: string) => [...new Set(entries.filter((e) => e.actor_type === type).map((e) => e.actor_id))];
+  const ids = (type: string) => [
+    ...new Set(entries.filter((e) => e.actor_type === type).map((e) => e.actor_id)),
+  ];
   const userIds = ids('user');
   const keyIds = ids('api_key');
-  const users = userIds.length ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [];
-  const keys = keyIds.length ? await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', keyIds).execute() : [];
+  const users = userIds.length
+    ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()
+    : [];
+  const keys = keyIds.length
+    ? await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', keyIds).execute()
+    : [];
   const names = new Map<string, string>([...users, ...keys].map((r) => [r.id, r.name]));
 
   const data = entries.map((e): TimelineItem => {
     const type = e.actor_type as TimelineItem['actor']['type'];
-    const name = type === 'system' ? 'system' : (names.get(e.actor_id) ?? `unknown ${type === 'user' ? 'user' : 'API key'}`);
+    const name =
+      type === 'system'
+        ? 'system'
+        : (names.get(e.actor_id) ?? `unknown ${type === 'user' ? 'user' : 'API key'}`);
     const base = {
       id: e.id,
       seq: Number(e.seq),
@@ -54,7 +67,11 @@ export async function partnerTimeline(
       actor: { type, id: e.actor_id, name },
     };
     if (e.redacted_at) return { ...base, changes: null, reason: null, erased: true };
-    const d = JSON.parse(e.data) as { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null; reason?: string | null };
+    const d = JSON.parse(e.data) as {
+      before?: Record<string, unknown> | null;
+      after?: Record<string, unknown> | null;
+      reason?: string | null;
+    };
     const before = d.before ?? null;
     const after = d.after ?? null;
     return {

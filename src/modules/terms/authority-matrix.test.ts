@@ -59,14 +59,16 @@ const planArb: fc.Arbitrary<Plan> = fc
   )
   .map(([base, subIbOverride]) => planSchema.parse(subIbOverride ? { ...base, subIbOverride } : base));
 
-const rowsArb: fc.Arbitrary<AuthorityRow[]> = fc.array(
+// A matrix holds at most one row per (role, currency, metric): the API refuses duplicates and the table has a
+// unique key, so the generator keeps the same invariant.
+const rowsArb: fc.Arbitrary<AuthorityRow[]> = fc.uniqueArray(
   fc.record({
     role: fc.constantFrom(...LIMITED_ROLES),
     currency: fc.constantFrom('USD', 'EUR'),
     metric: fc.constantFrom(...AUTHORITY_METRICS),
     maxValue: fc.integer({ min: 0, max: 200_000 }),
   }),
-  { maxLength: 30 },
+  { maxLength: 30, selector: (r) => `${r.role}|${r.currency}|${r.metric}` },
 );
 
 /** Raises the n-th amount-like number in the plan (CPA amounts, rebates, shares, overrides) by `by`. */
