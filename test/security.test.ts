@@ -331,13 +331,14 @@ describe('security', () => {
           role: 'support',
           password: TEST_PASSWORD,
           status: 'disabled',
-          mustChangePassword: true,
+          mustChangePassword: false,
           passwordHash: '$argon2id$fake',
           id: 'usr_01J00000000000000000000000',
         }),
       });
       expect(res.statusCode).toBe(201);
-      expect(res.json().user).toMatchObject({ role: 'support', status: 'active', mustChangePassword: false });
+      // The server decides: an admin-created user always replaces the password at first sign-in.
+      expect(res.json().user).toMatchObject({ role: 'support', status: 'active', mustChangePassword: true });
       expect(res.json().user.id).not.toBe('usr_01J00000000000000000000000');
 
       // Prototype pollution attempts are refused as a bad request, and nothing is created.

@@ -4,9 +4,12 @@ import { accessRoutes } from './access/index.ts';
 import { approvalsRoutes } from './approvals/index.ts';
 import { auditRoutes } from './audit/index.ts';
 import { documentRoutes } from './documents/index.ts';
+import { dueDiligenceRoutes } from './due-diligence/index.ts';
+import { onboardingRoutes } from './onboarding/index.ts';
 import { partnersRoutes } from './partners/index.ts';
 import { policyRoutes } from './policy/index.ts';
 import { systemRoutes } from './system/index.ts';
+import { tasksRoutes } from './tasks/index.ts';
 import { termsRoutes } from './terms/index.ts';
 
 export async function registerModules(app: App, deps: Deps): Promise<void> {
@@ -17,5 +20,8 @@ export async function registerModules(app: App, deps: Deps): Promise<void> {
   await termsRoutes(app, deps);
   await approvalsRoutes(app, deps);
   await documentRoutes(app, deps);
+  await dueDiligenceRoutes(app, deps);
   await policyRoutes(app, deps);
+  await tasksRoutes(app, deps);
+  await onboardingRoutes(app, deps);
 }

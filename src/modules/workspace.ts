@@ -4,7 +4,9 @@
 import type { Config } from '../platform/config.ts';
 import type { Store } from '../platform/tx.ts';
 import { type BootstrapResult, bootstrap } from './access/index.ts';
+import { ensureDefaultTemplates } from './onboarding/index.ts';
 import { ensureDefaultPolicy } from './policy/index.ts';
+import { ensureDefaultSlaPolicies } from './tasks/index.ts';
 import { ensureDefaultAuthority } from './terms/index.ts';
 
 export async function prepareWorkspace(
@@ -14,5 +16,7 @@ export async function prepareWorkspace(
   const result = await bootstrap(store, config);
   await ensureDefaultPolicy(store);
   await ensureDefaultAuthority(store);
+  await ensureDefaultSlaPolicies(store);
+  await ensureDefaultTemplates(store);
   return result;
 }

@@ -18,6 +18,18 @@ export const ID_PREFIXES = {
   import: 'imp',
   authority: 'ath',
   request: 'req',
+  checklistTemplate: 'clt',
+  stageEntry: 'stg',
+  gateTick: 'gtk',
+  handover: 'hnd',
+  task: 'tsk',
+  slaPolicy: 'sla',
+  ddCase: 'ddc',
+  ddParty: 'ddp',
+  screening: 'scr',
+  docRequest: 'drq',
+  payoutDetails: 'pay',
+  riskFlag: 'rsk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

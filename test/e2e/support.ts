@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
-export const ADMIN = { email: 'admin@e2e.test', password: 'admin-password-e2e-1' };
+export const ADMIN = { email: 'admin@e2e.test', password: 'ops-lead-password-42' };
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
 // Run against a running server: BASE=http://localhost:3100 ADMIN_EMAIL=… ADMIN_PASSWORD=… npx tsx web/scripts/screenshots.ts
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Page, chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 
 const BASE = process.env.BASE ?? 'http://localhost:3100';
 const ADMIN_EMAIL = process.env.ADMIN_EMAIL ?? 'admin@example.test';
@@ -38,7 +38,15 @@ async function login(page: Page, email: string, password: string) {
 async function main() {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await ctx.newPage();
@@ -88,7 +96,9 @@ async function main() {
   await page.getByTestId('upload-document').click();
   await page.getByTestId('upload-type').click();
   await page.getByRole('option', { name: 'Identity' }).click();
-  await page.locator('input[type=file]').setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page
+    .locator('input[type=file]')
+    .setInputFiles({ name: 'passport.pdf', mimeType: 'application/pdf', buffer: PDF });
   await page.getByTestId('upload-submit').click();
   await page.getByTestId('document-row').first().waitFor();
   await shot(page, 'documents');
@@ -138,7 +148,12 @@ async function main() {
   await login(page, 'tom.lead@example.test', LEAD_PASSWORD);
   await page.getByTestId('nav-approvals').waitFor();
   // A password set by an admin must be changed first.
-  if (await page.getByTestId('change-password-form').isVisible().catch(() => false)) {
+  if (
+    await page
+      .getByTestId('change-password-form')
+      .isVisible()
+      .catch(() => false)
+  ) {
     await shot(page, 'forced-password-change');
     await page.getByTestId('current-password').fill(LEAD_PASSWORD);
     await page.getByTestId('new-password').fill(`${LEAD_PASSWORD}-new`);
@@ -148,7 +163,10 @@ async function main() {
   await page.getByTestId('nav-approvals').click();
   await page.getByTestId('approval-row').first().waitFor();
   await shot(page, 'approvals');
-  await page.locator('[data-testid=approval-row][data-kind=terms_approval] [data-testid=approval-approve]').first().click();
+  await page
+    .locator('[data-testid=approval-row][data-kind=terms_approval] [data-testid=approval-approve]')
+    .first()
+    .click();
   await page.getByTestId('reason-submit').click();
   await page.waitForTimeout(800);
   await shot(page, 'approvals-after');
@@ -162,6 +180,29 @@ async function main() {
   await page.goto(`${BASE}/partners`);
   await page.getByTestId('partner-row').first().waitFor();
   await shot(page, 'partners-list');
+
+  // Keyboard: `/` focuses search; `g a` opens approvals.
+  await page.keyboard.press('/');
+  await page.keyboard.type('alpha');
+  await page.waitForTimeout(600);
+  if (!page.url().includes('q=alpha')) throw new Error(`search did not reach the URL: ${page.url()}`);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('g');
+  await page.keyboard.press('a');
+  await page.waitForURL('**/approvals');
+
+  // Back as admin: record the partner's acceptance; the version is then in force.
+  await page.getByTestId('user-menu').click();
+  await page.getByTestId('logout').click();
+  await login(page, ADMIN_EMAIL, ADMIN_PASSWORD);
+  await page.getByTestId('nav-partners').waitFor();
+  await page.goto(`${partnerUrl}/terms`);
+  await page.getByTestId('terms-accept').click();
+  await page.getByTestId('reason-input').fill('Signed agreement received by email');
+  await page.getByTestId('reason-submit').click();
+  await page.locator('[data-testid=terms-in-force] b').waitFor();
+  await page.getByRole('button', { name: 'Details' }).first().click();
+  await shot(page, 'terms-in-force');
 
   await browser.close();
 }

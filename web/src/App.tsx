@@ -2,21 +2,21 @@
 // the page.
 import { Center, Loader, Stack, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
-import { Shell } from './Shell';
-import { ErrorState, EmptyState } from './components/states';
+import { EmptyState, ErrorState } from './components/states';
 import { Link, matchPath, navigate, usePathname } from './lib/router';
 import { SessionProvider, useSession, useSessionQuery } from './lib/session';
 import { ApprovalsPage, useApprovalsCount } from './pages/ApprovalsPage';
-import { ChangePasswordPage } from './pages/ChangePassword';
-import { LoginPage } from './pages/Login';
 import { ApiKeysPage } from './pages/admin/ApiKeysPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { CustomFieldsPage } from './pages/admin/CustomFieldsPage';
 import { MandatoryFieldsPage } from './pages/admin/MandatoryFieldsPage';
 import { RolesPage } from './pages/admin/RolesPage';
 import { UsersPage } from './pages/admin/UsersPage';
+import { ChangePasswordPage } from './pages/ChangePassword';
+import { LoginPage } from './pages/Login';
 import { PartnerPage } from './pages/partner/PartnerPage';
 import { PartnersPage } from './pages/partners/PartnersPage';
+import { Shell } from './Shell';
 
 interface Route {
   pattern: string;
@@ -26,8 +26,16 @@ interface Route {
 
 const ROUTES: Route[] = [
   { pattern: '/partners', permission: 'partners.read', render: () => <PartnersPage /> },
-  { pattern: '/partners/:id', permission: 'partners.read', render: (p) => <PartnerPage key={p.id} id={p.id as string} /> },
-  { pattern: '/partners/:id/:tab', permission: 'partners.read', render: (p) => <PartnerPage key={p.id} id={p.id as string} tab={p.tab} /> },
+  {
+    pattern: '/partners/:id',
+    permission: 'partners.read',
+    render: (p) => <PartnerPage key={p.id} id={p.id as string} />,
+  },
+  {
+    pattern: '/partners/:id/:tab',
+    permission: 'partners.read',
+    render: (p) => <PartnerPage key={p.id} id={p.id as string} tab={p.tab} />,
+  },
   { pattern: '/approvals', permission: 'approvals.read', render: () => <ApprovalsPage /> },
   { pattern: '/admin/users', permission: 'users.read', render: () => <UsersPage /> },
   { pattern: '/admin/roles', permission: 'roles.manage', render: () => <RolesPage /> },
@@ -80,7 +88,9 @@ function Pages() {
   const pathname = usePathname();
   const { can } = useSession();
   if (pathname === '/' || pathname === '/login') {
-    queueMicrotask(() => navigate(can('partners.read') ? '/partners' : '/account/password', { replace: true }));
+    queueMicrotask(() =>
+      navigate(can('partners.read') ? '/partners' : '/account/password', { replace: true }),
+    );
     return null;
   }
   for (const route of ROUTES) {

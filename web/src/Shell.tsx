@@ -1,6 +1,18 @@
 // The frame around every signed-in page: navigation on the left (only what the user's permissions allow),
 // the user and sign-out at the top, global shortcuts (`/` search, `g p` partners, `g a` approvals).
-import { AppShell, Badge, Burger, Group, Kbd, Menu, NavLink, ScrollArea, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import {
+  AppShell,
+  Badge,
+  Burger,
+  Group,
+  Kbd,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Text,
+  Tooltip,
+  UnstyledButton,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import type { ReactNode } from 'react';
 import { humanize } from './lib/format';
@@ -32,7 +44,13 @@ export function Shell({ children, approvalsCount }: { children: ReactNode; appro
       data-testid={`nav-${item.id}`}
       rightSection={
         item.id === 'approvals' && approvalsCount ? (
-          <Badge size="sm" color="red" variant="filled" circle={approvalsCount < 10} data-testid="approvals-count">
+          <Badge
+            size="sm"
+            color="red"
+            variant="filled"
+            circle={approvalsCount < 10}
+            data-testid="approvals-count"
+          >
             {approvalsCount}
           </Badge>
         ) : item.hotkey ? (
@@ -44,11 +62,21 @@ export function Shell({ children, approvalsCount }: { children: ReactNode; appro
   );
 
   return (
-    <AppShell header={{ height: 48 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 48 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between">
           <Group gap="sm">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label="Toggle navigation"
+            />
             <UnstyledButton onClick={() => navigate('/partners')}>
               <Text fw={700} c="blue.7">
                 Partnerdesk

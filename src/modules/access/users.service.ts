@@ -87,7 +87,10 @@ export function generatePassword(): string {
   return `pd-${randomBytes(18).toString('base64url')}`;
 }
 
-/** Creates a user with the given password, or with a generated one-time password returned once. */
+/**
+ * Creates a user with the given password, or with a generated one-time password returned once. Either way
+ * the admin knows the password, so the new user must replace it at first sign-in.
+ */
 export async function createUserByAdmin(
   store: Store,
   ctx: RequestContext,
@@ -100,7 +103,7 @@ export async function createUserByAdmin(
     role: input.role,
     password: input.password ?? (generated as string),
     partnerId: input.partnerId ?? null,
-    mustChangePassword: generated !== null,
+    mustChangePassword: true,
   });
   return { user, oneTimePassword: generated };
 }

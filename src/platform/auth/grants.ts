@@ -12,19 +12,52 @@ export function clearGrantsCache(): void {
   cache = null;
 }
 
+const KNOWN_KEY = 'grants_known_permissions';
+
+/**
+ * Seeds the default grants on an empty workspace. On later starts, a permission that this version of the
+ * product knows but the workspace has never seen (a module added it) is granted to its default roles; every
+ * permission the workspace already knew keeps whatever grants its admins chose.
+ */
 export async function seedDefaultGrants(db: Kysely<DB>): Promise<boolean> {
-  const any = await db.selectFrom('role_permissions').select('role').limit(1).executeTakeFirst();
-  if (any) return false;
-  const rows = ROLES.flatMap((role) => DEFAULT_GRANTS[role].map((permission) => ({ role, permission })));
-  await db.insertInto('role_permissions').values(rows).execute();
-  await db
-    .insertInto('settings')
-    .values({ key: 'grants_seeded_at', value: JSON.stringify(nowIso()), updated_at: nowIso() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  clearGrantsCache();
-  return true;
+  return db.transaction().execute(async (trx) => {
+    const known = await trx.selectFrom('settings').select('value').where('key', '=', KNOWN_KEY).executeTakeFirst();
+    const any = await trx.selectFrom('role_permissions').select('role').limit(1).executeTakeFirst();
+    const seen = new Set<string>(known ? (JSON.parse(known.value) as string[]) : any ? PERMISSION_NAMES_AT_FIRST_RELEASE : []);
+    const fresh = PERMISSION_NAMES.filter((p) => !seen.has(p));
+    if (fresh.length === 0) return false;
+    const rows = ROLES.flatMap((role) =>
+      DEFAULT_GRANTS[role].filter((permission) => fresh.includes(permission)).map((permission) => ({ role, permission })),
+    );
+    if (rows.length > 0) {
+      await trx
+        .insertInto('role_permissions')
+        .values(rows)
+        .onConflict((oc) => oc.columns(['role', 'permission']).doNothing())
+        .execute();
+    }
+    const value = JSON.stringify([...seen, ...fresh].sort());
+    await trx
+      .insertInto('settings')
+      .values({ key: KNOWN_KEY, value, updated_at: nowIso() })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: nowIso() }))
+      .execute();
+    clearGrantsCache();
+    return true;
+  });
 }
+
+/**
+ * Workspaces seeded before the known-permissions list existed: these were the permissions of that first
+ * release, so anything else is new to them.
+ */
+const PERMISSION_NAMES_AT_FIRST_RELEASE: string[] = [
+  'partners.read', 'partners.create', 'partners.update', 'partners.update_any', 'partners.archive',
+  'partners.import', 'partners.export', 'contacts.write', 'documents.read', 'documents.upload',
+  'documents.review', 'terms.read', 'terms.propose', 'terms.approve', 'terms.record_acceptance',
+  'approvals.read', 'timeline.read', 'users.read', 'users.manage', 'roles.manage', 'apikeys.manage',
+  'policy.manage', 'audit.read', 'audit.erase',
+];
 
 export async function loadGrants(db: Kysely<DB>): Promise<Map<Role, Set<Permission>>> {
   if (cache && Date.now() - cache.at < TTL_MS) return cache.grants;

@@ -8,8 +8,12 @@ import * as m0001 from './migrations/0001_platform.ts';
 import * as m0002 from './migrations/0002_partners.ts';
 import * as m0010 from './migrations/0010_access_admin.ts';
 import * as m0020 from './migrations/0020_partners_api.ts';
+import * as m0021 from './migrations/0021_partner_list_indexes.ts';
 import * as m0040 from './migrations/0040_document_details.ts';
 import * as m0050 from './migrations/0050_terms_acceptance.ts';
+import * as m0060 from './migrations/0060_onboarding.ts';
+import * as m0070 from './migrations/0070_due_diligence.ts';
+import * as m0080 from './migrations/0080_tasks.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -21,8 +25,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002_partners': m0002,
   '0010_access_admin': m0010,
   '0020_partners_api': m0020,
+  '0021_partner_list_indexes': m0021,
   '0040_document_details': m0040,
   '0050_terms_acceptance': m0050,
+  '0060_onboarding': m0060,
+  '0070_due_diligence': m0070,
+  '0080_tasks': m0080,
 };
 
 export interface DbHandle {

@@ -208,6 +208,198 @@ export interface ApprovalAuthoritiesTable {
   updated_at: string;
 }
 
+export interface TasksTable {
+  id: string;
+  partner_id: string;
+  stage: string;
+  key: string;
+  team: string; // compliance | finance | support | ops
+  title: string;
+  description: string | null;
+  assignee_id: string | null;
+  status: string; // open | in_progress | done | cancelled
+  due_at: string | null;
+  sla_business_hours: number | null;
+  paused_at: string | null;
+  paused_reason: string | null;
+  paused_business_ms: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  cancelled_reason: string | null;
+  completed_by: string | null;
+  version: number;
+}
+
+export interface SlaPoliciesTable {
+  id: string;
+  team: string;
+  task_key: string; // a task key, or '*' for any task of the team
+  business_hours: number;
+  updated_at: string;
+}
+
+// 0070: due diligence, restricted countries, payout details, risk flags
+export interface DdCasesTable {
+  id: string;
+  partner_id: string;
+  open_partner_id: string | null; // partner_id while undecided (one open case per partner)
+  kind: string; // kyc | kyb
+  status: string; // open | more_requested | approved | rejected
+  regulated_entity: string | null;
+  registration: string | null; // JSON { number, country, registry, incorporatedOn }
+  identity_document_id: string | null;
+  address_document_id: string | null;
+  marketing_methods: string; // JSON string[]
+  target_countries: string; // JSON string[]
+  website_reviews: string; // JSON WebsiteReview[]
+  waiting_since: string | null;
+  waiting_ms_total: number;
+  decision: string | null;
+  decision_reason: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  opened_by: string;
+  opened_at: string;
+  updated_at: string;
+}
+
+export interface DdPartiesTable {
+  id: string;
+  case_id: string;
+  partner_id: string;
+  kind: string; // person | entity
+  name: string;
+  roles: string; // JSON ('director' | 'shareholder' | 'ubo')[]
+  country: string | null;
+  shareholding_bps: number | null;
+  beneficial_bps: number | null;
+  identity_document_id: string | null;
+  address_document_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DdScreeningsTable {
+  id: string;
+  case_id: string;
+  partner_id: string;
+  party_id: string | null;
+  result: string; // clear | possible_match | true_match
+  list_types: string; // JSON string[]
+  provider: string;
+  screened_on: string;
+  reference: string | null;
+  note: string | null;
+  recorded_by: string;
+  recorded_at: string;
+}
+
+export interface DocRequestsTable {
+  id: string;
+  case_id: string;
+  partner_id: string;
+  addressed_to: string; // bdm | partner
+  items: string; // JSON string[]
+  status: string; // open | answered | withdrawn
+  requested_by: string;
+  created_at: string;
+  answered_at: string | null;
+  answered_by: string | null;
+  answer_note: string | null;
+  answer_document_ids: string | null; // JSON string[]
+}
+
+export interface RestrictedCountriesTable {
+  entity: string;
+  country: string;
+  reason: string;
+  updated_at: string;
+}
+
+export interface PayoutDetailsTable {
+  id: string;
+  partner_id: string;
+  version: number;
+  method: string;
+  currency: string;
+  account_holder: string;
+  details: string; // JSON, shape per method
+  changed_by: string;
+  changed_at: string;
+  verified_by: string | null;
+  verified_at: string | null;
+  verify_note: string | null;
+}
+
+export interface RiskFlagsTable {
+  id: string;
+  partner_id: string;
+  category: string;
+  severity: string;
+  blocking: number;
+  title: string;
+  details: string | null;
+  status: string; // open | resolved
+  raised_by: string;
+  raised_at: string;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export interface ChecklistTemplatesTable {
+  id: string;
+  partner_type: string;
+  version: number;
+  stages: string; // JSON: { [gateStage]: { items: ChecklistItem[], tasks: StageTaskTemplate[] } }
+  note: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface StageHistoryTable {
+  id: string;
+  partner_id: string;
+  stage: string;
+  from_stage: string | null;
+  move: string; // created | advanced | moved_back | rejected | suspended | resumed | offboarded | recorded
+  entered_at: string;
+  exited_at: string | null; // null: the partner is in this stage now (at most one open row per partner)
+  entered_by: string;
+  reason: string | null;
+  template_id: string | null;
+  template_version: number | null;
+  backfilled: number; // 1: recorded later for a partner already in the stage; entered_at is not exact
+}
+
+export interface GateTicksTable {
+  id: string;
+  partner_id: string;
+  history_id: string;
+  stage: string;
+  item_key: string;
+  ticked_by: string;
+  ticked_at: string;
+  comment: string | null;
+  evidence: string | null; // JSON: { documentId?, url? }
+  unticked_by: string | null;
+  unticked_at: string | null;
+  untick_reason: string | null;
+}
+
+export interface HandoversTable {
+  id: string;
+  partner_id: string;
+  history_id: string;
+  snapshot: string; // JSON: the handover record as generated on entering the handover stage
+  created_by: string;
+  created_at: string;
+  acknowledged_by: string | null;
+  acknowledged_at: string | null;
+  acknowledgement_note: string | null;
+}
+
 export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
@@ -225,5 +417,18 @@ export interface DB {
   documents: DocumentsTable;
   terms_versions: TermsVersionsTable;
   approval_authorities: ApprovalAuthoritiesTable;
+  checklist_templates: ChecklistTemplatesTable;
+  stage_history: StageHistoryTable;
+  gate_ticks: GateTicksTable;
+  handovers: HandoversTable;
+  dd_cases: DdCasesTable; // 0070
+  dd_parties: DdPartiesTable; // 0070
+  dd_screenings: DdScreeningsTable; // 0070
+  doc_requests: DocRequestsTable; // 0070
+  restricted_countries: RestrictedCountriesTable; // 0070
+  payout_details: PayoutDetailsTable; // 0070
+  risk_flags: RiskFlagsTable; // 0070
+  tasks: TasksTable; // 0080
+  sla_policies: SlaPoliciesTable; // 0080
 }
 

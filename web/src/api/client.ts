@@ -49,26 +49,35 @@ export function setUnauthenticatedHandler(fn: Unauthorized | null): void {
 
 // ---- types derived from the generated schema --------------------------------------------------------------
 
-type OpOf<P extends keyof paths, M extends Method> = paths[P] extends { [K in M]: infer O } ? NonNullable<O> : never;
+type OpOf<P extends keyof paths, M extends Method> = paths[P] extends { [K in M]: infer O }
+  ? NonNullable<O>
+  : never;
 export type PathsWith<M extends Method> = {
   [P in keyof paths]: [OpOf<P, M>] extends [never] ? never : P;
 }[keyof paths];
 
 type ParamsOf<O> = O extends { parameters: infer Pm } ? Pm : Record<string, never>;
-type QueryOf<O> = ParamsOf<O> extends { query?: infer Q } ? ([Q] extends [never | undefined] ? never : Q) : never;
-type PathOf<O> = ParamsOf<O> extends { path?: infer Q } ? ([Q] extends [never | undefined] ? never : Q) : never;
+type QueryOf<O> =
+  ParamsOf<O> extends { query?: infer Q } ? ([Q] extends [never | undefined] ? never : Q) : never;
+type PathOf<O> =
+  ParamsOf<O> extends { path?: infer Q } ? ([Q] extends [never | undefined] ? never : Q) : never;
 type JsonBodyOf<O> = O extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
-type ContentOf<R> = R extends { content: { 'application/json': infer C } } ? C : R extends { content: infer C2 } ? C2[keyof C2] : null;
+type ContentOf<R> = R extends { content: { 'application/json': infer C } }
+  ? C
+  : R extends { content: infer C2 }
+    ? C2[keyof C2]
+    : null;
 type ResponsesOf<O> = O extends { responses: infer R } ? R : never;
-type SuccessOf<O> = ResponsesOf<O> extends infer R
-  ? 200 extends keyof R
-    ? ContentOf<R[200]>
-    : 201 extends keyof R
-      ? ContentOf<R[201]>
-      : 202 extends keyof R
-        ? ContentOf<R[202]>
-        : null
-  : never;
+type SuccessOf<O> =
+  ResponsesOf<O> extends infer R
+    ? 200 extends keyof R
+      ? ContentOf<R[200]>
+      : 201 extends keyof R
+        ? ContentOf<R[201]>
+        : 202 extends keyof R
+          ? ContentOf<R[202]>
+          : null
+    : never;
 
 export type ResponseOf<P extends keyof paths, M extends Method> = SuccessOf<OpOf<P, M>>;
 export type BodyOf<P extends keyof paths, M extends Method> = JsonBodyOf<OpOf<P, M>>;
@@ -112,7 +121,10 @@ export async function request<P extends keyof paths & string, M extends Method>(
   opts: RequestOptions<P, M> = {},
 ): Promise<ResponseOf<P, M>> {
   const url = buildUrl(path, opts.path as object | undefined, opts.query as object | undefined);
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...opts.headers };
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    ...opts.headers,
+  };
   let body: BodyInit | undefined;
   if (opts.rawBody !== undefined) body = opts.rawBody;
   else if (opts.body !== undefined) {
@@ -122,7 +134,13 @@ export async function request<P extends keyof paths & string, M extends Method>(
   if (method !== 'get' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(url, { method: method.toUpperCase(), headers, body, credentials: 'same-origin', signal: opts.signal });
+    res = await fetch(url, {
+      method: method.toUpperCase(),
+      headers,
+      body,
+      credentials: 'same-origin',
+      signal: opts.signal,
+    });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
@@ -149,20 +167,31 @@ async function problemFrom(res: Response, path: string): Promise<ApiError> {
         typeof rid === 'string' ? rid : requestId,
         extra,
       );
-      if (res.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/auth/session') onUnauthenticated?.();
+      if (res.status === 401 && path !== '/api/v1/auth/login' && path !== '/api/v1/auth/session')
+        onUnauthenticated?.();
       return err;
     } catch {
       // fall through to the generic error
     }
   }
-  return new ApiError(res.status, `http_${res.status}`, `${res.status} ${res.statusText || 'error'}`, [], requestId);
+  return new ApiError(
+    res.status,
+    `http_${res.status}`,
+    `${res.status} ${res.statusText || 'error'}`,
+    [],
+    requestId,
+  );
 }
 
 export const api = {
-  get: <P extends PathsWith<'get'> & string>(path: P, opts?: RequestOptions<P, 'get'>) => request('get', path, opts),
-  post: <P extends PathsWith<'post'> & string>(path: P, opts?: RequestOptions<P, 'post'>) => request('post', path, opts),
-  put: <P extends PathsWith<'put'> & string>(path: P, opts?: RequestOptions<P, 'put'>) => request('put', path, opts),
-  patch: <P extends PathsWith<'patch'> & string>(path: P, opts?: RequestOptions<P, 'patch'>) => request('patch', path, opts),
+  get: <P extends PathsWith<'get'> & string>(path: P, opts?: RequestOptions<P, 'get'>) =>
+    request('get', path, opts),
+  post: <P extends PathsWith<'post'> & string>(path: P, opts?: RequestOptions<P, 'post'>) =>
+    request('post', path, opts),
+  put: <P extends PathsWith<'put'> & string>(path: P, opts?: RequestOptions<P, 'put'>) =>
+    request('put', path, opts),
+  patch: <P extends PathsWith<'patch'> & string>(path: P, opts?: RequestOptions<P, 'patch'>) =>
+    request('patch', path, opts),
   delete: <P extends PathsWith<'delete'> & string>(path: P, opts?: RequestOptions<P, 'delete'>) =>
     request('delete', path, opts),
 };

@@ -1345,7 +1345,7 @@ export interface paths {
                     entityId?: string;
                     partnerId?: string;
                     actorId?: string;
-                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased";
+                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved";
                     /** @description Entries at or after this time. */
                     from?: string;
                     /** @description Entries before this time. */
@@ -2176,6 +2176,860 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partners/{id}/due-diligence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's due-diligence case (the latest; status none when there is none yet) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceState"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Open a case (KYC for individuals, KYB for companies); one undecided case per partner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The firm's regulated entity the partner works with, when the partner's regulated_entity field is empty */
+                        regulatedEntity?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Record registration, documents (KYC), marketing methods, target countries or the regulated entity */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        regulatedEntity?: string | null;
+                        /** @description KYB only */
+                        registration?: components["schemas"]["CompanyRegistrationInput"] | null;
+                        /** @description KYC only: the individual's identity document */
+                        identityDocumentId?: string | null;
+                        /** @description KYC only: the individual's proof of address */
+                        addressDocumentId?: string | null;
+                        /** @description How the partner markets */
+                        marketingMethods?: ("seo" | "ppc" | "social" | "email" | "influencer" | "youtube" | "telegram" | "signals" | "education" | "offline" | "other")[];
+                        /** @description Countries the partner targets */
+                        targetCountries?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/parties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a director, shareholder or beneficial owner (KYB) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "person" | "entity";
+                        name: string;
+                        roles: ("director" | "shareholder" | "ubo")[];
+                        /** @description Nationality (person) or country of incorporation (entity) */
+                        country?: string | null;
+                        /** @description Direct shareholding in basis points (shareholders) */
+                        shareholdingBps?: number | null;
+                        /** @description Ultimate beneficial ownership in basis points (beneficial owners) */
+                        beneficialBps?: number | null;
+                        identityDocumentId?: string | null;
+                        addressDocumentId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/parties/{partyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a party that has no screening results */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    partyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a party of the open case */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    partyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind?: "person" | "entity";
+                        name?: string;
+                        roles?: ("director" | "shareholder" | "ubo")[];
+                        /** @description Nationality (person) or country of incorporation (entity) */
+                        country?: string | null;
+                        /** @description Direct shareholding in basis points (shareholders) */
+                        shareholdingBps?: number | null;
+                        /** @description Ultimate beneficial ownership in basis points (beneficial owners) */
+                        beneficialBps?: number | null;
+                        identityDocumentId?: string | null;
+                        addressDocumentId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/screenings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the result of a sanctions/PEP/adverse-media screening run in the firm's screening tool */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The party screened; omit for the partner itself (the individual or company) */
+                        partyId?: string | null;
+                        /** @enum {string} */
+                        result: "clear" | "possible_match" | "true_match";
+                        listTypes: ("sanctions" | "pep" | "adverse_media")[];
+                        /** @description The screening provider or source, e.g. "World-Check One" */
+                        provider: string;
+                        /** @description When the screening ran (not in the future) */
+                        screenedOn: string;
+                        /** @description The provider's case or report reference */
+                        reference?: string | null;
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/website-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a website review (the latest review of a URL counts) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        url: string;
+                        reviewedOn: string;
+                        /** @enum {string} */
+                        outcome: "pass" | "issues" | "fail";
+                        notes?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (409 naming every problem), reject, or request more documents (stops the SLA clock) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "approve" | "reject" | "request_more";
+                        reason: string;
+                        /** @description request_more only: what is needed */
+                        requestedItems?: string[];
+                        /**
+                         * @description request_more only: who must answer (default the BDM)
+                         * @enum {string}
+                         */
+                        addressedTo?: "bdm" | "partner";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DueDiligenceCase"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's documentation requests, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["DocumentationRequest"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/due-diligence/requests/{requestId}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a documentation request (owner BDM or the partner); resumes the clock when none is left open */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    requestId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note: string;
+                        documentIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DocumentationRequest"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restricted-countries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The firm's restricted countries per regulated entity */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RestrictedCountries"];
+                    };
+                };
+            };
+        };
+        /** Replace the restricted-country list of every entity */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        entries: {
+                            entity: string;
+                            country: string;
+                            reason: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RestrictedCountries"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/payout-details": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Current payout details and every earlier version */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayoutDetailsState"];
+                    };
+                };
+            };
+        };
+        /** Set new payout details (a new version; verification starts again) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "bank_transfer";
+                        details: {
+                            iban?: string;
+                            /** @description For countries without IBAN */
+                            accountNumber?: string;
+                            /** @description Sort code, ABA or IFSC where used */
+                            routingCode?: string;
+                            swiftBic: string;
+                            bankName: string;
+                            bankCountry: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "wise";
+                        details: {
+                            /** Format: email */
+                            email: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "skrill";
+                        details: {
+                            /** Format: email */
+                            email: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "neteller";
+                        details: {
+                            /** Format: email */
+                            email: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "usdt_trc20";
+                        details: {
+                            address: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "usdt_erc20";
+                        details: {
+                            address: string;
+                        };
+                    } | {
+                        currency: string;
+                        /** @description Name on the account, as the bank or wallet has it */
+                        accountHolder: string;
+                        /** @enum {string} */
+                        method: "other";
+                        details: {
+                            instructions: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayoutDetailsState"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/payout-details/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify the current payout details (not by the person who made them) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How the details were checked */
+                        note?: string | null;
+                        /** @description The version being verified; refused if it is no longer current */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PayoutDetailsState"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Risk flags, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    status?: "open" | "resolved";
+                    severity?: "low" | "medium" | "high" | "critical";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RiskFlag"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Raise a risk flag on a partner */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        partnerId: string;
+                        /** @enum {string} */
+                        category: "tracking" | "fraud" | "compliance" | "payout" | "other";
+                        /** @enum {string} */
+                        severity: "low" | "medium" | "high" | "critical";
+                        /** @description Blocks activation and payouts until resolved */
+                        blocking: boolean;
+                        title: string;
+                        details?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RiskFlag"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/risk-flags/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve an open risk flag with a resolution */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        resolution: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RiskFlag"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policy/mandatory-fields": {
         parameters: {
             query?: never;
@@ -2357,6 +3211,1540 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["MandatoryFieldsEvaluation"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tasks by due time (filter by team, assignee, status, partner, stage, overdue) */
+        get: {
+            parameters: {
+                query?: {
+                    team?: "compliance" | "finance" | "support" | "ops";
+                    /** @description A user id, or "none" for unassigned tasks */
+                    assigneeId?: string;
+                    status?: "open" | "in_progress" | "done" | "cancelled";
+                    partnerId?: string;
+                    stage?: string;
+                    /** @description true: only overdue tasks; false: only tasks that are not */
+                    overdue?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TaskList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task with its SLA state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a task to someone of the task's team (or a team lead), or unassign it with null */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The user to assign, or null to unassign */
+                        assigneeId: string | null;
+                        /** @description The version you last read; when it is no longer current the change is refused with 409. */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an open task (an unassigned task is taken by the person starting it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The version you last read; when it is no longer current the change is refused with 409. */
+                        version?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a task (a member of the task's team, a team lead or an admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description The version you last read; when it is no longer current the change is refused with 409. */
+                        version?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a done task with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                        /** @description The version you last read; when it is no longer current the change is refused with 409. */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Task"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waits on me: tasks assigned to me, then unassigned tasks of my team (overdue first, then by due time), and my approvals */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyWork"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies: business hours per team and task key (* = any task) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SlaPolicies"];
+                    };
+                };
+            };
+        };
+        /** Replace the SLA policies (every team keeps a '*' policy); applies to tasks created from now on */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        policies: components["schemas"]["SlaPolicyInput"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SlaPolicies"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/business-calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The business calendar SLAs are counted in */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BusinessCalendar"];
+                    };
+                };
+            };
+        };
+        /** Replace the business calendar (time zone, working days and hours, holidays) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["BusinessCalendarInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BusinessCalendar"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner's onboarding: stage, time in stage, the gate with every item and why it is unmet, history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the partner to the next stage through its gate (409 names every unmet blocking item) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The stage you saw; a different current stage answers 409
+                         * @enum {string}
+                         */
+                        expectedStage?: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                        /** @description A note recorded with the move */
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move the partner back to an earlier stage, with a reason (409 names the current stage and the moves allowed from it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description An earlier stage of the onboarding path
+                         * @enum {string}
+                         */
+                        toStage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject the partner (from any stage before active), with a reason (409 names the current stage and the moves allowed from it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend an active partner, with a reason (409 names the current stage and the moves allowed from it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a suspended partner (back to active), with a reason (409 names the current stage and the moves allowed from it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Offboard the partner (from any state; final, history kept), with a reason (409 names the current stage and the moves allowed from it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/items/{itemKey}/tick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tick a manual item of the current gate (by the item's role), with an optional comment and evidence */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment?: string | null;
+                        evidence?: {
+                            /** @description A document of this partner */
+                            documentId?: string;
+                            /** @description A link (http or https) */
+                            url?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/onboarding/items/{itemKey}/untick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Untick a manual item of the current gate, with a reason */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    itemKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Onboarding"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The partner's latest handover record (staff only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Handover"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/handover/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge the handover; the partner becomes active in the same step (409 names what else blocks, and nothing is recorded) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            handover: components["schemas"]["Handover"];
+                            onboarding: components["schemas"]["Onboarding"];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current checklist template of every partner type */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ChecklistTemplate"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/templates/{type}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of a partner type's checklist template, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["ChecklistTemplate"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/templates/{type}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version of a checklist template */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: string;
+                    version: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChecklistTemplate"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/templates/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Publish a new version of a partner type’s checklist template (gates entered from now on use it) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Every gate stage (intake, due_diligence, tracking_setup, activation_readiness, handover) with its checklist items and the tasks entering it creates */
+                        stages: {
+                            intake: {
+                                items: ({
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "manual";
+                                    /** @enum {string} */
+                                    role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                                    blocking: boolean;
+                                    /** @enum {string} */
+                                    evidence?: "optional" | "required";
+                                } | {
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "system";
+                                    /** @enum {string} */
+                                    check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                                    blocking: boolean;
+                                    params?: {
+                                        types?: ("identity" | "proof_of_address" | "incorporation" | "ubo_declaration" | "agreement" | "tax_form" | "other")[];
+                                        withinDays?: number;
+                                    };
+                                })[];
+                                tasks: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    team: "compliance" | "finance" | "support" | "ops";
+                                    title: string;
+                                    description?: string;
+                                    slaBusinessHours?: number;
+                                }[];
+                            };
+                            due_diligence: {
+                                items: ({
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "manual";
+                                    /** @enum {string} */
+                                    role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                                    blocking: boolean;
+                                    /** @enum {string} */
+                                    evidence?: "optional" | "required";
+                                } | {
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "system";
+                                    /** @enum {string} */
+                                    check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                                    blocking: boolean;
+                                    params?: {
+                                        types?: ("identity" | "proof_of_address" | "incorporation" | "ubo_declaration" | "agreement" | "tax_form" | "other")[];
+                                        withinDays?: number;
+                                    };
+                                })[];
+                                tasks: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    team: "compliance" | "finance" | "support" | "ops";
+                                    title: string;
+                                    description?: string;
+                                    slaBusinessHours?: number;
+                                }[];
+                            };
+                            tracking_setup: {
+                                items: ({
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "manual";
+                                    /** @enum {string} */
+                                    role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                                    blocking: boolean;
+                                    /** @enum {string} */
+                                    evidence?: "optional" | "required";
+                                } | {
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "system";
+                                    /** @enum {string} */
+                                    check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                                    blocking: boolean;
+                                    params?: {
+                                        types?: ("identity" | "proof_of_address" | "incorporation" | "ubo_declaration" | "agreement" | "tax_form" | "other")[];
+                                        withinDays?: number;
+                                    };
+                                })[];
+                                tasks: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    team: "compliance" | "finance" | "support" | "ops";
+                                    title: string;
+                                    description?: string;
+                                    slaBusinessHours?: number;
+                                }[];
+                            };
+                            activation_readiness: {
+                                items: ({
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "manual";
+                                    /** @enum {string} */
+                                    role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                                    blocking: boolean;
+                                    /** @enum {string} */
+                                    evidence?: "optional" | "required";
+                                } | {
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "system";
+                                    /** @enum {string} */
+                                    check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                                    blocking: boolean;
+                                    params?: {
+                                        types?: ("identity" | "proof_of_address" | "incorporation" | "ubo_declaration" | "agreement" | "tax_form" | "other")[];
+                                        withinDays?: number;
+                                    };
+                                })[];
+                                tasks: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    team: "compliance" | "finance" | "support" | "ops";
+                                    title: string;
+                                    description?: string;
+                                    slaBusinessHours?: number;
+                                }[];
+                            };
+                            handover: {
+                                items: ({
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "manual";
+                                    /** @enum {string} */
+                                    role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                                    blocking: boolean;
+                                    /** @enum {string} */
+                                    evidence?: "optional" | "required";
+                                } | {
+                                    key: string;
+                                    label: string;
+                                    /** @enum {string} */
+                                    kind: "system";
+                                    /** @enum {string} */
+                                    check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                                    blocking: boolean;
+                                    params?: {
+                                        types?: ("identity" | "proof_of_address" | "incorporation" | "ubo_declaration" | "agreement" | "tax_form" | "other")[];
+                                        withinDays?: number;
+                                    };
+                                })[];
+                                tasks: {
+                                    key: string;
+                                    /** @enum {string} */
+                                    team: "compliance" | "finance" | "support" | "ops";
+                                    title: string;
+                                    description?: string;
+                                    slaBusinessHours?: number;
+                                }[];
+                            };
+                        };
+                        /** @description What changed and why */
+                        note?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChecklistTemplate"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The pipeline board: partners per stage with days in stage, blocking items, owner and open tasks (staff) */
+        get: {
+            parameters: {
+                query?: {
+                    ownerId?: string;
+                    type?: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+                    /** @description Only partners with a blocking item this team owes */
+                    team?: "compliance" | "finance" | "support" | "ops";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            columns: {
+                                /** @enum {string} */
+                                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                                label: string;
+                                count: number;
+                                partners: {
+                                    id: string;
+                                    displayName: string;
+                                    type: string;
+                                    owner: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    daysInStage: number;
+                                    enteredAtExact: boolean;
+                                    blockingCount: number;
+                                    openTasks: number;
+                                    overdueTasks: number;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/stalled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Partners over N days (default 14) in their current onboarding stage or suspended (staff) */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    ownerId?: string;
+                    type?: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: number;
+                            data: {
+                                id: string;
+                                displayName: string;
+                                type: string;
+                                owner: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                daysInStage: number;
+                                enteredAtExact: boolean;
+                                blockingCount: number;
+                                openTasks: number;
+                                overdueTasks: number;
+                                /** @enum {string} */
+                                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                                stageLabel: string;
+                                enteredAt: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/timelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Activation timelines: per partner and per stage, medians per stage and per BDM, as of any instant (staff) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Window start (inclusive): YYYY-MM-DD (00:00 UTC) or an ISO date-time */
+                    from?: string;
+                    /** @description Window end (exclusive) */
+                    to?: string;
+                    /** @description Compute as it stood at this instant (default now) */
+                    asOf?: string;
+                    ownerId?: string;
+                    type?: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            from: string | null;
+                            to: string | null;
+                            partners: {
+                                partnerId: string;
+                                displayName: string;
+                                type: string;
+                                owner: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                currentStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
+                                intakeAt: string | null;
+                                activatedAt: string | null;
+                                intakeToActiveMs: number | null;
+                                intakeToActiveDays: number | null;
+                                stages: {
+                                    /** @enum {string} */
+                                    stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                                    durationMs: number;
+                                    days: number | null;
+                                    visits: number;
+                                    open: boolean;
+                                    exact: boolean;
+                                }[];
+                            }[];
+                            summary: {
+                                stages: {
+                                    /** @enum {string} */
+                                    stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                                    visits: number;
+                                    medianMs: number | null;
+                                    medianDays: number | null;
+                                }[];
+                                intakeToActive: {
+                                    activations: number;
+                                    medianMs: number | null;
+                                    medianDays: number | null;
+                                };
+                                byOwner: {
+                                    owner: {
+                                        id: string;
+                                        name: string;
+                                    } | null;
+                                    activations: number;
+                                    medianIntakeToActiveMs: number | null;
+                                    medianIntakeToActiveDays: number | null;
+                                    stages: {
+                                        /** @enum {string} */
+                                        stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                                        visits: number;
+                                        medianMs: number | null;
+                                        medianDays: number | null;
+                                    }[];
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/onboarding/terminated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Offboarded partners with when and why, and whether they had been active (staff) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    /** @description true: only partners that had been active (terminated affiliates); false: only those never active */
+                    everActive?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                displayName: string;
+                                legalName: string | null;
+                                type: string;
+                                country: string | null;
+                                websites: string[];
+                                offboardedAt: string | null;
+                                reason: string | null;
+                                wasActive: boolean;
+                                activeFrom: string | null;
+                                activeUntil: string | null;
+                                archived: boolean;
+                            }[];
+                            nextCursor: string | null;
+                        };
                     };
                 };
             };
@@ -2605,6 +4993,13 @@ export interface components {
             customFields: {
                 [key: string]: string | number | boolean | null;
             };
+            /** @description Counts from the mandatory-field policy; GET /api/v1/partners/{id}/mandatory-fields names them */
+            missingFields: {
+                /** @description Mandatory fields missing for the current stage */
+                now: number;
+                /** @description Missing for the next stage (null when there is none) */
+                next: number | null;
+            };
             archivedAt: string | null;
             createdAt: string;
             updatedAt: string;
@@ -2682,6 +5077,75 @@ export interface components {
             partnerTypes: string[];
             createdAt: string;
             archivedAt: string | null;
+        };
+        MandatoryFieldRuleInput: {
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            partnerKind: ("individual" | "company") | null;
+            fields: string[];
+        };
+        MandatoryFieldPolicyInput: {
+            version: number;
+            note: string | null;
+            /** @description Null for the built-in default when no version is stored yet. */
+            publishedAt: string | null;
+            publishedBy: string | null;
+            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
+            stored: boolean;
+            rules: components["schemas"]["MandatoryFieldRuleInput"][];
+        };
+        MandatoryFieldCatalogueEntryInput: {
+            field: string;
+            label: string;
+            /** @enum {string} */
+            group: "partner" | "custom" | "contact" | "document";
+            /** @description How the field is judged present. */
+            check: string;
+            /** @description The partner types the field applies to; null = all. */
+            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[] | null;
+        };
+        MandatoryFieldPolicyWithCatalogueInput: {
+            version: number;
+            note: string | null;
+            /** @description Null for the built-in default when no version is stored yet. */
+            publishedAt: string | null;
+            publishedBy: string | null;
+            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
+            stored: boolean;
+            rules: components["schemas"]["MandatoryFieldRuleInput"][];
+            catalogue: components["schemas"]["MandatoryFieldCatalogueEntryInput"][];
+            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[];
+            partnerKinds: ("individual" | "company")[];
+            /** @description The onboarding path in order; requirements accumulate along it. */
+            stages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
+            /** @description States off the path; each is evaluated with its own rules only. */
+            sideStages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
+        };
+        MandatoryFieldPolicyVersionInput: {
+            version: number;
+            note: string | null;
+            publishedAt: string | null;
+            publishedBy: string | null;
+            stored: boolean;
+            ruleCount: number;
+        };
+        FieldRefInput: {
+            field: string;
+            label: string;
+        };
+        StageRequirementsInput: {
+            stage: string;
+            required: components["schemas"]["FieldRefInput"][];
+            missing: components["schemas"]["FieldRefInput"][];
+        };
+        MandatoryFieldsEvaluationInput: {
+            partnerId: string;
+            policyVersion: number;
+            stage: components["schemas"]["StageRequirementsInput"];
+            /** @description Null at the last stage and in side states. */
+            next: components["schemas"]["StageRequirementsInput"] | null;
         };
         TimelineItemInput: {
             id: string;
@@ -3067,74 +5531,469 @@ export interface components {
             data: components["schemas"]["DocumentQueueItemInput"][];
             nextCursor: string | null;
         };
-        MandatoryFieldRuleInput: {
+        CompanyRegistrationInput: {
+            /** @description Company registration number */
+            number: string;
+            /** @description Country of incorporation */
+            country: string;
+            /** @description The registry, e.g. "Registrar of Companies, Cyprus" */
+            registry: string;
+            /** @description Date of incorporation */
+            incorporatedOn: string;
+        };
+        DueDiligencePartyInput: {
+            id: string;
             /** @enum {string} */
-            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            kind: "person" | "entity";
+            name: string;
+            roles: ("director" | "shareholder" | "ubo")[];
+            country: string | null;
+            shareholdingBps: number | null;
+            beneficialBps: number | null;
+            identityDocumentId: string | null;
+            addressDocumentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ScreeningResultInput: {
+            id: string;
+            partyId: string | null;
+            /** @description Who was screened (the party name, or the partner) */
+            subject: string;
+            /** @enum {string} */
+            result: "clear" | "possible_match" | "true_match";
+            listTypes: ("sanctions" | "pep" | "adverse_media")[];
+            provider: string;
+            screenedOn: string;
+            reference: string | null;
+            note: string | null;
+            recordedBy: {
+                id: string;
+                name: string;
+            };
+            recordedAt: string;
+        };
+        WebsiteReviewInput: {
+            url: string;
+            reviewedOn: string;
+            /** @enum {string} */
+            outcome: "pass" | "issues" | "fail";
+            notes: string | null;
+            reviewedBy: string;
+            recordedAt: string;
+        };
+        DocumentationRequestInput: {
+            id: string;
+            caseId: string;
+            partnerId: string;
+            /** @enum {string} */
+            addressedTo: "bdm" | "partner";
+            items: string[];
+            /** @enum {string} */
+            status: "open" | "answered" | "withdrawn";
+            createdAt: string;
+            answeredAt: string | null;
+            answerNote: string | null;
+            answerDocumentIds: string[];
+        };
+        DueDiligenceProblemInput: {
+            code: string;
+            message: string;
+        };
+        RestrictedCountryConflictInput: {
+            country: string;
+            entity: string;
+            reason: string;
+        };
+        DueDiligenceCaseInput: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            kind: "kyc" | "kyb";
+            /** @enum {string} */
+            status: "open" | "more_requested" | "approved" | "rejected";
+            /** @description The entity whose restricted-country list applies */
+            regulatedEntity: string | null;
+            regulatedEntitySource: ("partner_field" | "case") | null;
+            registration: components["schemas"]["CompanyRegistrationInput"] | null;
+            identityDocumentId: string | null;
+            addressDocumentId: string | null;
+            marketingMethods: string[];
+            targetCountries: string[];
+            websiteReviews: components["schemas"]["WebsiteReviewInput"][];
+            parties: components["schemas"]["DueDiligencePartyInput"][];
+            screenings: components["schemas"]["ScreeningResultInput"][];
+            requests: components["schemas"]["DocumentationRequestInput"][];
+            /** @description Target countries restricted for the regulated entity */
+            conflicts: components["schemas"]["RestrictedCountryConflictInput"][];
+            /** @description What stops approval now (empty: it may be approved) */
+            approvalProblems: components["schemas"]["DueDiligenceProblemInput"][];
+            clock: {
+                /** @description Set while a documentation request is open (SLA paused) */
+                waitingSince: string | null;
+                /** @description Time spent waiting on answers, finished periods only */
+                waitingMsTotal: number;
+            };
+            decision: ("approve" | "reject") | null;
+            decisionReason: string | null;
+            decidedBy: {
+                id: string;
+                name: string;
+            } | null;
+            decidedAt: string | null;
+            openedBy: {
+                id: string;
+                name: string;
+            };
+            openedAt: string;
+            updatedAt: string;
+        };
+        DueDiligenceStateInput: {
+            /**
+             * @description Status of the latest case, or none
+             * @enum {string}
+             */
+            status: "none" | "open" | "more_requested" | "approved" | "rejected";
+            /** @description The latest case */
+            case: components["schemas"]["DueDiligenceCaseInput"] | null;
+            previousCases: {
+                id: string;
+                /** @enum {string} */
+                kind: "kyc" | "kyb";
+                /** @enum {string} */
+                status: "open" | "more_requested" | "approved" | "rejected";
+                decisionReason: string | null;
+                openedAt: string;
+                decidedAt: string | null;
+            }[];
+        };
+        RestrictedCountriesInput: {
+            entities: string[];
+            entries: {
+                entity: string;
+                country: string;
+                reason: string;
+                updatedAt: string;
+            }[];
+        };
+        TaskInput: {
+            id: string;
+            partner: {
+                id: string;
+                displayName: string;
+            };
+            stage: string;
+            key: string;
+            /** @enum {string} */
+            team: "compliance" | "finance" | "support" | "ops";
+            title: string;
+            description: string | null;
+            assignee: {
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "done" | "cancelled";
+            dueAt: string | null;
+            slaBusinessHours: number | null;
+            /** @enum {string} */
+            slaState: "on_track" | "due_soon" | "overdue" | "paused" | "done";
+            /** @description Business hours until the due time (negative when overdue; frozen while paused; null when done) */
+            businessHoursLeft: number | null;
+            pausedAt: string | null;
+            pausedReason: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            completedAt: string | null;
+            completedBy: string | null;
+            cancelledReason: string | null;
+            version: number;
+        };
+        TaskListInput: {
+            data: components["schemas"]["TaskInput"][];
+            nextCursor: string | null;
+        };
+        SlaPolicyInput: {
+            /** @enum {string} */
+            team: "compliance" | "finance" | "support" | "ops";
+            taskKey: string;
+            businessHours: number;
+        };
+        SlaPoliciesInput: {
+            data: components["schemas"]["SlaPolicyInput"][];
+        };
+        BusinessCalendarInput: {
+            /** @description IANA time zone, e.g. Europe/Nicosia */
+            timeZone: string;
+            /** @description ISO weekdays, 1 = Monday */
+            workingDays: number[];
+            start: string;
+            end: string;
+            holidays: string[];
+        };
+        MyWorkInput: {
+            tasks: {
+                id: string;
+                partner: {
+                    id: string;
+                    displayName: string;
+                };
+                stage: string;
+                key: string;
+                /** @enum {string} */
+                team: "compliance" | "finance" | "support" | "ops";
+                title: string;
+                description: string | null;
+                assignee: {
+                    id: string;
+                    name: string;
+                } | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                dueAt: string | null;
+                slaBusinessHours: number | null;
+                /** @enum {string} */
+                slaState: "on_track" | "due_soon" | "overdue" | "paused" | "done";
+                /** @description Business hours until the due time (negative when overdue; frozen while paused; null when done) */
+                businessHoursLeft: number | null;
+                pausedAt: string | null;
+                pausedReason: string | null;
+                createdAt: string;
+                startedAt: string | null;
+                completedAt: string | null;
+                completedBy: string | null;
+                cancelledReason: string | null;
+                version: number;
+                /**
+                 * @description Why it is here: assigned to me, or my team
+                 * @enum {string}
+                 */
+                reason: "assigned" | "team";
+            }[];
+            approvals: components["schemas"]["ApprovalItemInput"][];
+            counts: {
+                overdue: number;
+                dueSoon: number;
+                open: number;
+                approvals: number;
+            };
+        };
+        PayoutDetailsInput: {
+            id: string;
+            partnerId: string;
+            version: number;
+            /** @enum {string} */
+            method: "bank_transfer" | "wise" | "skrill" | "neteller" | "usdt_trc20" | "usdt_erc20" | "other";
+            currency: string;
+            accountHolder: string;
+            details: {
+                [key: string]: string;
+            };
+            /** @description Account numbers are masked for roles that may not verify details */
+            masked: boolean;
+            changedBy: {
+                id: string;
+                name: string;
+            };
+            changedAt: string;
+            verified: boolean;
+            verifiedBy: {
+                id: string;
+                name: string;
+            } | null;
+            verifiedAt: string | null;
+            verifyNote: string | null;
+        };
+        PayoutDetailsStateInput: {
+            current: components["schemas"]["PayoutDetailsInput"] | null;
+            /** @description Every version, newest first (the current one included) */
+            history: components["schemas"]["PayoutDetailsInput"][];
+        };
+        RiskFlagInput: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            category: "tracking" | "fraud" | "compliance" | "payout" | "other";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            blocking: boolean;
+            title: string;
+            details: string | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            raisedBy: {
+                id: string;
+                name: string;
+            };
+            raisedAt: string;
+            resolution: string | null;
+            resolvedBy: {
+                id: string;
+                name: string;
+            } | null;
+            resolvedAt: string | null;
+        };
+        GateItemInput: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "manual" | "system";
+            blocking: boolean;
+            /** @enum {string} */
+            state: "met" | "unmet" | "not_available";
+            owner: {
+                /** @enum {string} */
+                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
+            } | {
+                /** @constant */
+                system: true;
+                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
+            };
+            reason: string | null;
+            /** @enum {string} */
+            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+            /**
+             * @description Whether a tick needs evidence
+             * @enum {string}
+             */
+            evidence?: "optional" | "required";
+            tickedBy?: {
+                id: string;
+                name: string;
+            };
+            tickedAt?: string;
+            comment?: string | null;
+            evidenceGiven?: {
+                documentId?: string;
+                url?: string;
+            } | null;
+        };
+        OnboardingInput: {
+            partnerId: string;
+            displayName: string;
+            partnerType: string;
             /** @enum {string} */
             stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            partnerKind: ("individual" | "company") | null;
-            fields: string[];
+            stageLabel: string;
+            enteredAt: string;
+            /** @description False when the partner was in the stage before history was kept */
+            enteredAtExact: boolean;
+            daysInStage: number;
+            template: {
+                id: string;
+                partnerType: string;
+                version: number;
+            } | null;
+            gate: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                items: components["schemas"]["GateItemInput"][];
+                canAdvance: boolean;
+                blockers: {
+                    key: string;
+                    label: string;
+                    state: string;
+                    reason: string | null;
+                }[];
+            };
+            next: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                label: string;
+            } | null;
+            allowedMoves: {
+                /** @enum {string} */
+                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
+                /** @enum {string} */
+                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            }[];
+            tasks: {
+                total: number;
+                open: number;
+                overdue: number;
+            };
+            history: {
+                id: string;
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
+                move: string;
+                enteredAt: string;
+                exitedAt: string | null;
+                enteredAtExact: boolean;
+                enteredBy: {
+                    id: string;
+                    name: string;
+                };
+                reason: string | null;
+                templateVersion: number | null;
+            }[];
         };
-        MandatoryFieldPolicyInput: {
-            version: number;
-            note: string | null;
-            /** @description Null for the built-in default when no version is stored yet. */
-            publishedAt: string | null;
-            publishedBy: string | null;
-            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
-            stored: boolean;
-            rules: components["schemas"]["MandatoryFieldRuleInput"][];
-        };
-        MandatoryFieldCatalogueEntryInput: {
-            field: string;
-            label: string;
-            /** @enum {string} */
-            group: "partner" | "custom" | "contact" | "document";
-            /** @description How the field is judged present. */
-            check: string;
-            /** @description The partner types the field applies to; null = all. */
-            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[] | null;
-        };
-        MandatoryFieldPolicyWithCatalogueInput: {
-            version: number;
-            note: string | null;
-            /** @description Null for the built-in default when no version is stored yet. */
-            publishedAt: string | null;
-            publishedBy: string | null;
-            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
-            stored: boolean;
-            rules: components["schemas"]["MandatoryFieldRuleInput"][];
-            catalogue: components["schemas"]["MandatoryFieldCatalogueEntryInput"][];
-            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[];
-            partnerKinds: ("individual" | "company")[];
-            /** @description The onboarding path in order; requirements accumulate along it. */
-            stages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
-            /** @description States off the path; each is evaluated with its own rules only. */
-            sideStages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
-        };
-        MandatoryFieldPolicyVersionInput: {
-            version: number;
-            note: string | null;
-            publishedAt: string | null;
-            publishedBy: string | null;
-            stored: boolean;
-            ruleCount: number;
-        };
-        FieldRefInput: {
-            field: string;
-            label: string;
-        };
-        StageRequirementsInput: {
-            stage: string;
-            required: components["schemas"]["FieldRefInput"][];
-            missing: components["schemas"]["FieldRefInput"][];
-        };
-        MandatoryFieldsEvaluationInput: {
+        HandoverInput: {
+            id: string;
             partnerId: string;
-            policyVersion: number;
-            stage: components["schemas"]["StageRequirementsInput"];
-            /** @description Null at the last stage and in side states. */
-            next: components["schemas"]["StageRequirementsInput"] | null;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            /** @description Whether the record belongs to the partner’s current Handover visit */
+            current: boolean;
+            snapshot: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                id: string;
+                name: string;
+            } | null;
+            acknowledgementNote: string | null;
+        };
+        ChecklistTemplateInput: {
+            id: string;
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            version: number;
+            stages: {
+                [key: string]: {
+                    items: ({
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "manual";
+                        /** @enum {string} */
+                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                        blocking: boolean;
+                        /** @enum {string} */
+                        evidence?: "optional" | "required";
+                    } | {
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "system";
+                        /** @enum {string} */
+                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                        blocking: boolean;
+                        params?: {
+                            types?: string[];
+                            withinDays?: number;
+                        };
+                    })[];
+                    tasks: {
+                        key: string;
+                        /** @enum {string} */
+                        team: "compliance" | "finance" | "support" | "ops";
+                        title: string;
+                        description?: string;
+                        slaBusinessHours?: number;
+                    }[];
+                };
+            };
+            note: string | null;
+            createdBy: string;
+            createdAt: string;
         };
         User: {
             id: string;
@@ -3368,6 +6227,13 @@ export interface components {
             customFields: {
                 [key: string]: string | number | boolean | null;
             };
+            /** @description Counts from the mandatory-field policy; GET /api/v1/partners/{id}/mandatory-fields names them */
+            missingFields: {
+                /** @description Mandatory fields missing for the current stage */
+                now: number;
+                /** @description Missing for the next stage (null when there is none) */
+                next: number | null;
+            };
             archivedAt: string | null;
             createdAt: string;
             updatedAt: string;
@@ -3445,6 +6311,75 @@ export interface components {
             partnerTypes: string[];
             createdAt: string;
             archivedAt: string | null;
+        };
+        MandatoryFieldRule: {
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            partnerKind: ("individual" | "company") | null;
+            fields: string[];
+        };
+        MandatoryFieldPolicy: {
+            version: number;
+            note: string | null;
+            /** @description Null for the built-in default when no version is stored yet. */
+            publishedAt: string | null;
+            publishedBy: string | null;
+            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
+            stored: boolean;
+            rules: components["schemas"]["MandatoryFieldRule"][];
+        };
+        MandatoryFieldCatalogueEntry: {
+            field: string;
+            label: string;
+            /** @enum {string} */
+            group: "partner" | "custom" | "contact" | "document";
+            /** @description How the field is judged present. */
+            check: string;
+            /** @description The partner types the field applies to; null = all. */
+            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[] | null;
+        };
+        MandatoryFieldPolicyWithCatalogue: {
+            version: number;
+            note: string | null;
+            /** @description Null for the built-in default when no version is stored yet. */
+            publishedAt: string | null;
+            publishedBy: string | null;
+            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
+            stored: boolean;
+            rules: components["schemas"]["MandatoryFieldRule"][];
+            catalogue: components["schemas"]["MandatoryFieldCatalogueEntry"][];
+            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[];
+            partnerKinds: ("individual" | "company")[];
+            /** @description The onboarding path in order; requirements accumulate along it. */
+            stages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
+            /** @description States off the path; each is evaluated with its own rules only. */
+            sideStages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
+        };
+        MandatoryFieldPolicyVersion: {
+            version: number;
+            note: string | null;
+            publishedAt: string | null;
+            publishedBy: string | null;
+            stored: boolean;
+            ruleCount: number;
+        };
+        FieldRef: {
+            field: string;
+            label: string;
+        };
+        StageRequirements: {
+            stage: string;
+            required: components["schemas"]["FieldRef"][];
+            missing: components["schemas"]["FieldRef"][];
+        };
+        MandatoryFieldsEvaluation: {
+            partnerId: string;
+            policyVersion: number;
+            stage: components["schemas"]["StageRequirements"];
+            /** @description Null at the last stage and in side states. */
+            next: components["schemas"]["StageRequirements"] | null;
         };
         TimelineItem: {
             id: string;
@@ -3830,74 +6765,469 @@ export interface components {
             data: components["schemas"]["DocumentQueueItem"][];
             nextCursor: string | null;
         };
-        MandatoryFieldRule: {
+        CompanyRegistration: {
+            /** @description Company registration number */
+            number: string;
+            /** @description Country of incorporation */
+            country: string;
+            /** @description The registry, e.g. "Registrar of Companies, Cyprus" */
+            registry: string;
+            /** @description Date of incorporation */
+            incorporatedOn: string;
+        };
+        DueDiligenceParty: {
+            id: string;
             /** @enum {string} */
-            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            kind: "person" | "entity";
+            name: string;
+            roles: ("director" | "shareholder" | "ubo")[];
+            country: string | null;
+            shareholdingBps: number | null;
+            beneficialBps: number | null;
+            identityDocumentId: string | null;
+            addressDocumentId: string | null;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ScreeningResult: {
+            id: string;
+            partyId: string | null;
+            /** @description Who was screened (the party name, or the partner) */
+            subject: string;
+            /** @enum {string} */
+            result: "clear" | "possible_match" | "true_match";
+            listTypes: ("sanctions" | "pep" | "adverse_media")[];
+            provider: string;
+            screenedOn: string;
+            reference: string | null;
+            note: string | null;
+            recordedBy: {
+                id: string;
+                name: string;
+            };
+            recordedAt: string;
+        };
+        WebsiteReview: {
+            url: string;
+            reviewedOn: string;
+            /** @enum {string} */
+            outcome: "pass" | "issues" | "fail";
+            notes: string | null;
+            reviewedBy: string;
+            recordedAt: string;
+        };
+        DocumentationRequest: {
+            id: string;
+            caseId: string;
+            partnerId: string;
+            /** @enum {string} */
+            addressedTo: "bdm" | "partner";
+            items: string[];
+            /** @enum {string} */
+            status: "open" | "answered" | "withdrawn";
+            createdAt: string;
+            answeredAt: string | null;
+            answerNote: string | null;
+            answerDocumentIds: string[];
+        };
+        DueDiligenceProblem: {
+            code: string;
+            message: string;
+        };
+        RestrictedCountryConflict: {
+            country: string;
+            entity: string;
+            reason: string;
+        };
+        DueDiligenceCase: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            kind: "kyc" | "kyb";
+            /** @enum {string} */
+            status: "open" | "more_requested" | "approved" | "rejected";
+            /** @description The entity whose restricted-country list applies */
+            regulatedEntity: string | null;
+            regulatedEntitySource: ("partner_field" | "case") | null;
+            registration: components["schemas"]["CompanyRegistration"] | null;
+            identityDocumentId: string | null;
+            addressDocumentId: string | null;
+            marketingMethods: string[];
+            targetCountries: string[];
+            websiteReviews: components["schemas"]["WebsiteReview"][];
+            parties: components["schemas"]["DueDiligenceParty"][];
+            screenings: components["schemas"]["ScreeningResult"][];
+            requests: components["schemas"]["DocumentationRequest"][];
+            /** @description Target countries restricted for the regulated entity */
+            conflicts: components["schemas"]["RestrictedCountryConflict"][];
+            /** @description What stops approval now (empty: it may be approved) */
+            approvalProblems: components["schemas"]["DueDiligenceProblem"][];
+            clock: {
+                /** @description Set while a documentation request is open (SLA paused) */
+                waitingSince: string | null;
+                /** @description Time spent waiting on answers, finished periods only */
+                waitingMsTotal: number;
+            };
+            decision: ("approve" | "reject") | null;
+            decisionReason: string | null;
+            decidedBy: {
+                id: string;
+                name: string;
+            } | null;
+            decidedAt: string | null;
+            openedBy: {
+                id: string;
+                name: string;
+            };
+            openedAt: string;
+            updatedAt: string;
+        };
+        DueDiligenceState: {
+            /**
+             * @description Status of the latest case, or none
+             * @enum {string}
+             */
+            status: "none" | "open" | "more_requested" | "approved" | "rejected";
+            /** @description The latest case */
+            case: components["schemas"]["DueDiligenceCase"] | null;
+            previousCases: {
+                id: string;
+                /** @enum {string} */
+                kind: "kyc" | "kyb";
+                /** @enum {string} */
+                status: "open" | "more_requested" | "approved" | "rejected";
+                decisionReason: string | null;
+                openedAt: string;
+                decidedAt: string | null;
+            }[];
+        };
+        RestrictedCountries: {
+            entities: string[];
+            entries: {
+                entity: string;
+                country: string;
+                reason: string;
+                updatedAt: string;
+            }[];
+        };
+        Task: {
+            id: string;
+            partner: {
+                id: string;
+                displayName: string;
+            };
+            stage: string;
+            key: string;
+            /** @enum {string} */
+            team: "compliance" | "finance" | "support" | "ops";
+            title: string;
+            description: string | null;
+            assignee: {
+                id: string;
+                name: string;
+            } | null;
+            /** @enum {string} */
+            status: "open" | "in_progress" | "done" | "cancelled";
+            dueAt: string | null;
+            slaBusinessHours: number | null;
+            /** @enum {string} */
+            slaState: "on_track" | "due_soon" | "overdue" | "paused" | "done";
+            /** @description Business hours until the due time (negative when overdue; frozen while paused; null when done) */
+            businessHoursLeft: number | null;
+            pausedAt: string | null;
+            pausedReason: string | null;
+            createdAt: string;
+            startedAt: string | null;
+            completedAt: string | null;
+            completedBy: string | null;
+            cancelledReason: string | null;
+            version: number;
+        };
+        TaskList: {
+            data: components["schemas"]["Task"][];
+            nextCursor: string | null;
+        };
+        SlaPolicy: {
+            /** @enum {string} */
+            team: "compliance" | "finance" | "support" | "ops";
+            taskKey: string;
+            businessHours: number;
+        };
+        SlaPolicies: {
+            data: components["schemas"]["SlaPolicy"][];
+        };
+        BusinessCalendar: {
+            /** @description IANA time zone, e.g. Europe/Nicosia */
+            timeZone: string;
+            /** @description ISO weekdays, 1 = Monday */
+            workingDays: number[];
+            start: string;
+            end: string;
+            holidays: string[];
+        };
+        MyWork: {
+            tasks: {
+                id: string;
+                partner: {
+                    id: string;
+                    displayName: string;
+                };
+                stage: string;
+                key: string;
+                /** @enum {string} */
+                team: "compliance" | "finance" | "support" | "ops";
+                title: string;
+                description: string | null;
+                assignee: {
+                    id: string;
+                    name: string;
+                } | null;
+                /** @enum {string} */
+                status: "open" | "in_progress" | "done" | "cancelled";
+                dueAt: string | null;
+                slaBusinessHours: number | null;
+                /** @enum {string} */
+                slaState: "on_track" | "due_soon" | "overdue" | "paused" | "done";
+                /** @description Business hours until the due time (negative when overdue; frozen while paused; null when done) */
+                businessHoursLeft: number | null;
+                pausedAt: string | null;
+                pausedReason: string | null;
+                createdAt: string;
+                startedAt: string | null;
+                completedAt: string | null;
+                completedBy: string | null;
+                cancelledReason: string | null;
+                version: number;
+                /**
+                 * @description Why it is here: assigned to me, or my team
+                 * @enum {string}
+                 */
+                reason: "assigned" | "team";
+            }[];
+            approvals: components["schemas"]["ApprovalItem"][];
+            counts: {
+                overdue: number;
+                dueSoon: number;
+                open: number;
+                approvals: number;
+            };
+        };
+        PayoutDetails: {
+            id: string;
+            partnerId: string;
+            version: number;
+            /** @enum {string} */
+            method: "bank_transfer" | "wise" | "skrill" | "neteller" | "usdt_trc20" | "usdt_erc20" | "other";
+            currency: string;
+            accountHolder: string;
+            details: {
+                [key: string]: string;
+            };
+            /** @description Account numbers are masked for roles that may not verify details */
+            masked: boolean;
+            changedBy: {
+                id: string;
+                name: string;
+            };
+            changedAt: string;
+            verified: boolean;
+            verifiedBy: {
+                id: string;
+                name: string;
+            } | null;
+            verifiedAt: string | null;
+            verifyNote: string | null;
+        };
+        PayoutDetailsState: {
+            current: components["schemas"]["PayoutDetails"] | null;
+            /** @description Every version, newest first (the current one included) */
+            history: components["schemas"]["PayoutDetails"][];
+        };
+        RiskFlag: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            category: "tracking" | "fraud" | "compliance" | "payout" | "other";
+            /** @enum {string} */
+            severity: "low" | "medium" | "high" | "critical";
+            blocking: boolean;
+            title: string;
+            details: string | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            raisedBy: {
+                id: string;
+                name: string;
+            };
+            raisedAt: string;
+            resolution: string | null;
+            resolvedBy: {
+                id: string;
+                name: string;
+            } | null;
+            resolvedAt: string | null;
+        };
+        GateItem: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "manual" | "system";
+            blocking: boolean;
+            /** @enum {string} */
+            state: "met" | "unmet" | "not_available";
+            owner: {
+                /** @enum {string} */
+                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
+            } | {
+                /** @constant */
+                system: true;
+                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
+            };
+            reason: string | null;
+            /** @enum {string} */
+            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+            /**
+             * @description Whether a tick needs evidence
+             * @enum {string}
+             */
+            evidence?: "optional" | "required";
+            tickedBy?: {
+                id: string;
+                name: string;
+            };
+            tickedAt?: string;
+            comment?: string | null;
+            evidenceGiven?: {
+                documentId?: string;
+                url?: string;
+            } | null;
+        };
+        Onboarding: {
+            partnerId: string;
+            displayName: string;
+            partnerType: string;
             /** @enum {string} */
             stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            partnerKind: ("individual" | "company") | null;
-            fields: string[];
+            stageLabel: string;
+            enteredAt: string;
+            /** @description False when the partner was in the stage before history was kept */
+            enteredAtExact: boolean;
+            daysInStage: number;
+            template: {
+                id: string;
+                partnerType: string;
+                version: number;
+            } | null;
+            gate: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                items: components["schemas"]["GateItem"][];
+                canAdvance: boolean;
+                blockers: {
+                    key: string;
+                    label: string;
+                    state: string;
+                    reason: string | null;
+                }[];
+            };
+            next: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                label: string;
+            } | null;
+            allowedMoves: {
+                /** @enum {string} */
+                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
+                /** @enum {string} */
+                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            }[];
+            tasks: {
+                total: number;
+                open: number;
+                overdue: number;
+            };
+            history: {
+                id: string;
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
+                move: string;
+                enteredAt: string;
+                exitedAt: string | null;
+                enteredAtExact: boolean;
+                enteredBy: {
+                    id: string;
+                    name: string;
+                };
+                reason: string | null;
+                templateVersion: number | null;
+            }[];
         };
-        MandatoryFieldPolicy: {
-            version: number;
-            note: string | null;
-            /** @description Null for the built-in default when no version is stored yet. */
-            publishedAt: string | null;
-            publishedBy: string | null;
-            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
-            stored: boolean;
-            rules: components["schemas"]["MandatoryFieldRule"][];
-        };
-        MandatoryFieldCatalogueEntry: {
-            field: string;
-            label: string;
-            /** @enum {string} */
-            group: "partner" | "custom" | "contact" | "document";
-            /** @description How the field is judged present. */
-            check: string;
-            /** @description The partner types the field applies to; null = all. */
-            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[] | null;
-        };
-        MandatoryFieldPolicyWithCatalogue: {
-            version: number;
-            note: string | null;
-            /** @description Null for the built-in default when no version is stored yet. */
-            publishedAt: string | null;
-            publishedBy: string | null;
-            /** @description False when no version has been stored yet and the built-in default (version 1) applies. */
-            stored: boolean;
-            rules: components["schemas"]["MandatoryFieldRule"][];
-            catalogue: components["schemas"]["MandatoryFieldCatalogueEntry"][];
-            partnerTypes: ("ib" | "affiliate" | "white_label" | "network" | "influencer")[];
-            partnerKinds: ("individual" | "company")[];
-            /** @description The onboarding path in order; requirements accumulate along it. */
-            stages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
-            /** @description States off the path; each is evaluated with its own rules only. */
-            sideStages: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded")[];
-        };
-        MandatoryFieldPolicyVersion: {
-            version: number;
-            note: string | null;
-            publishedAt: string | null;
-            publishedBy: string | null;
-            stored: boolean;
-            ruleCount: number;
-        };
-        FieldRef: {
-            field: string;
-            label: string;
-        };
-        StageRequirements: {
-            stage: string;
-            required: components["schemas"]["FieldRef"][];
-            missing: components["schemas"]["FieldRef"][];
-        };
-        MandatoryFieldsEvaluation: {
+        Handover: {
+            id: string;
             partnerId: string;
-            policyVersion: number;
-            stage: components["schemas"]["StageRequirements"];
-            /** @description Null at the last stage and in side states. */
-            next: components["schemas"]["StageRequirements"] | null;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            /** @description Whether the record belongs to the partner’s current Handover visit */
+            current: boolean;
+            snapshot: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                id: string;
+                name: string;
+            } | null;
+            acknowledgementNote: string | null;
+        };
+        ChecklistTemplate: {
+            id: string;
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            version: number;
+            stages: {
+                [key: string]: {
+                    items: ({
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "manual";
+                        /** @enum {string} */
+                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                        blocking: boolean;
+                        /** @enum {string} */
+                        evidence?: "optional" | "required";
+                    } | {
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "system";
+                        /** @enum {string} */
+                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                        blocking: boolean;
+                        params?: {
+                            types?: string[];
+                            withinDays?: number;
+                        };
+                    })[];
+                    tasks: {
+                        key: string;
+                        /** @enum {string} */
+                        team: "compliance" | "finance" | "support" | "ops";
+                        title: string;
+                        description?: string;
+                        slaBusinessHours?: number;
+                    }[];
+                };
+            };
+            note: string | null;
+            createdBy: string;
+            createdAt: string;
         };
     };
     responses: never;

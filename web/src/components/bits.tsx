@@ -4,7 +4,12 @@ import { ActionIcon, Badge, CopyButton, Group, Text, Tooltip } from '@mantine/co
 import { formatLocal, formatUtc, humanize, relativeTime } from '../lib/format';
 
 export function DateTime({ iso, relative = false }: { iso: string | null | undefined; relative?: boolean }) {
-  if (!iso) return <Text span c="dimmed">—</Text>;
+  if (!iso)
+    return (
+      <Text span c="dimmed">
+        —
+      </Text>
+    );
   return (
     <Tooltip label={formatUtc(iso)} openDelay={300}>
       <Text span size="sm" style={{ whiteSpace: 'nowrap' }}>
@@ -25,8 +30,14 @@ export function Copyable({ value, display, testId }: { value: string; display?: 
       <CopyButton value={value} timeout={1500}>
         {({ copied, copy }) => (
           <Tooltip label={copied ? 'Copied' : 'Copy'} withArrow>
-            <ActionIcon size="xs" variant="subtle" color={copied ? 'teal' : 'gray'} onClick={copy} aria-label="Copy">
-              {copied ? '✓' : '⧉'}
+            <ActionIcon
+              size="xs"
+              variant="subtle"
+              color={copied ? 'teal' : 'gray'}
+              onClick={copy}
+              aria-label="Copy"
+            >
+              {copied ? '✓' : <CopyIcon />}
             </ActionIcon>
           </Tooltip>
         )}
@@ -71,8 +82,32 @@ const STATUS_COLORS: Record<string, string> = {
 
 export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
-    <Badge color={STATUS_COLORS[status] ?? 'gray'} variant="light" size="sm" data-testid={testId}>
+    <Badge
+      color={STATUS_COLORS[status] ?? 'gray'}
+      variant="light"
+      size="sm"
+      data-testid={testId}
+      style={{ overflow: 'visible' }}
+      miw="fit-content"
+    >
       {humanize(status)}
     </Badge>
+  );
+}
+
+function CopyIcon() {
+  return (
+    <svg
+      width="12"
+      height="12"
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      aria-hidden="true"
+    >
+      <rect x="9" y="9" width="12" height="12" rx="2" />
+      <path d="M5 15H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2h9a2 2 0 0 1 2 2v1" />
+    </svg>
   );
 }

@@ -3,7 +3,15 @@ import { Alert, Button, Center, Group, Skeleton, Stack, Table, Text } from '@man
 import type { ReactNode } from 'react';
 import { asApiError } from '../api/client';
 
-export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?: () => void; title?: string }) {
+export function ErrorState({
+  error,
+  onRetry,
+  title,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+}) {
   const e = asApiError(error);
   const heading =
     title ??
@@ -45,7 +53,15 @@ export function ErrorState({ error, onRetry, title }: { error: unknown; onRetry?
   );
 }
 
-export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   return (
     <Center py={40} data-testid="empty-state">
       <Stack align="center" gap={6} maw={440}>

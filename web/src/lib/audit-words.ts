@@ -59,7 +59,8 @@ export function actionColor(action: string): string {
 export function showValue(v: unknown): string {
   if (v === null || v === undefined || v === '') return '∅';
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.length === 0 ? '[]' : v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
+  if (Array.isArray(v))
+    return v.length === 0 ? '[]' : v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
   return JSON.stringify(v);
 }
 

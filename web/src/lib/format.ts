@@ -1,7 +1,18 @@
 // How values read on screen: times in local time with the UTC instant in a tooltip, money with its currency
 // (integer minor units → major units), lots from hundredths, ids shortened.
 
-const CURRENCY_DIGITS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
+const CURRENCY_DIGITS: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  VND: 0,
+  CLP: 0,
+  ISK: 0,
+  BHD: 3,
+  KWD: 3,
+  OMR: 3,
+  JOD: 3,
+  TND: 3,
+};
 
 export function currencyDigits(currency: string): number {
   return CURRENCY_DIGITS[currency.toUpperCase()] ?? 2;
@@ -101,9 +112,19 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** "due_diligence" → "Due diligence" */
+const WORDS: Record<string, string> = {
+  bdm: 'BDM',
+  team_lead: 'Team Lead',
+  read_only: 'Read-only',
+  ib: 'IB',
+  pending_approval: 'Pending approval',
+  api_key: 'API key',
+};
+
+/** "due_diligence" → "Due diligence" (roles and a few terms keep their usual spelling). */
 export function humanize(s: string | null | undefined): string {
   if (!s) return '—';
+  if (WORDS[s]) return WORDS[s];
   const t = s.replaceAll('_', ' ').replaceAll('.', ' ');
   return t.charAt(0).toUpperCase() + t.slice(1);
 }

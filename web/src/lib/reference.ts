@@ -6,7 +6,13 @@ type S = components['schemas'];
 type Partner = S['Partner'];
 
 export const PARTNER_KINDS = ['company', 'individual'] as const satisfies readonly Partner['kind'][];
-export const PARTNER_TYPES = ['ib', 'affiliate', 'white_label', 'network', 'influencer'] as const satisfies readonly Partner['type'][];
+export const PARTNER_TYPES = [
+  'ib',
+  'affiliate',
+  'white_label',
+  'network',
+  'influencer',
+] as const satisfies readonly Partner['type'][];
 export const PARTNER_STAGES = [
   'intake',
   'due_diligence',
@@ -62,26 +68,81 @@ export function countryName(code: string | null | undefined): string {
   }
 }
 
-export const COUNTRY_OPTIONS = COUNTRY_CODES.map((c) => ({ value: c, label: `${c} · ${countryName(c)}` })).sort((a, b) =>
-  a.label.slice(5).localeCompare(b.label.slice(5)),
-);
+export const COUNTRY_OPTIONS = COUNTRY_CODES.map((c) => ({
+  value: c,
+  label: `${c} · ${countryName(c)}`,
+})).sort((a, b) => a.label.slice(5).localeCompare(b.label.slice(5)));
 
 const LANGUAGE_CODES = (
   'ar bg bn cs da de el en es et fa fi fr he hi hr hu id it ja ka kk ko lt lv ms nl no pl pt ro ru sk sl sq sr sv ' +
   'sw ta th tl tr uk ur uz vi zh'
 ).split(' ');
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
-export const LANGUAGE_OPTIONS = LANGUAGE_CODES.map((c) => ({ value: c, label: `${c} · ${languageNames.of(c) ?? c}` }));
+export const LANGUAGE_OPTIONS = LANGUAGE_CODES.map((c) => ({
+  value: c,
+  label: `${c} · ${languageNames.of(c) ?? c}`,
+}));
 
 /** The currencies the API accepts (src/platform/money.ts). */
 export const CURRENCIES = [
-  'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'CHF', 'JPY', 'NZD', 'SGD', 'HKD', 'ZAR', 'AED', 'SAR', 'KWD', 'BHD',
-  'OMR', 'JOD', 'TND', 'PLN', 'CZK', 'HUF', 'SEK', 'NOK', 'DKK', 'TRY', 'BRL', 'MXN', 'CLP', 'COP', 'INR',
-  'IDR', 'MYR', 'THB', 'VND', 'PHP', 'KRW', 'CNY', 'NGN', 'KES', 'EGP', 'ISK', 'USDT',
+  'USD',
+  'EUR',
+  'GBP',
+  'AUD',
+  'CAD',
+  'CHF',
+  'JPY',
+  'NZD',
+  'SGD',
+  'HKD',
+  'ZAR',
+  'AED',
+  'SAR',
+  'KWD',
+  'BHD',
+  'OMR',
+  'JOD',
+  'TND',
+  'PLN',
+  'CZK',
+  'HUF',
+  'SEK',
+  'NOK',
+  'DKK',
+  'TRY',
+  'BRL',
+  'MXN',
+  'CLP',
+  'COP',
+  'INR',
+  'IDR',
+  'MYR',
+  'THB',
+  'VND',
+  'PHP',
+  'KRW',
+  'CNY',
+  'NGN',
+  'KES',
+  'EGP',
+  'ISK',
+  'USDT',
 ];
-export const INSTRUMENT_GROUPS = ['fx_majors', 'fx_minors', 'metals', 'indices', 'commodities', 'crypto', 'stocks', 'energies'] as const;
+export const INSTRUMENT_GROUPS = [
+  'fx_majors',
+  'fx_minors',
+  'metals',
+  'indices',
+  'commodities',
+  'crypto',
+  'stocks',
+  'energies',
+] as const;
 export const REVSHARE_BASES = ['net_revenue', 'spread', 'commission'] as const;
 
 export function options(list: readonly string[], labels?: Record<string, string>) {
-  return list.map((v) => ({ value: v, label: labels?.[v] ?? v.charAt(0).toUpperCase() + v.slice(1).replaceAll('_', ' ') }));
+  return list.map((v) => ({
+    value: v,
+    label: labels?.[v] ?? v.charAt(0).toUpperCase() + v.slice(1).replaceAll('_', ' '),
+  }));
 }

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo } from 'react';
 import { ApiError, api, setCsrfToken, setUnauthenticatedHandler } from '../api/client';
 import type { Session } from '../api/types';
+import { navigate } from './router';
 
 export const SESSION_KEY = ['session'] as const;
 
@@ -62,9 +63,10 @@ export function SessionProvider({ session, children }: { session: Session; child
       // Signing out of an expired session is still signing out.
     }
     setCsrfToken(null);
-    qc.clear();
+    // Keep the session query (its observer drives the login page); drop everything the user could see.
     qc.setQueryData(SESSION_KEY, null);
-    window.history.replaceState(null, '', '/');
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+    navigate('/', { replace: true });
   }, [qc]);
   const value = useMemo(() => ({ session, can, signOut }), [session, can, signOut]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;

@@ -2,7 +2,9 @@
 import { useCallback } from 'react';
 import { navigate, usePathname, useSearchParams } from './router';
 
-export function useUrlState<K extends string>(keys: readonly K[]): [Record<K, string>, (patch: Partial<Record<K, string | null>>) => void] {
+export function useUrlState<K extends string>(
+  keys: readonly K[],
+): [Record<K, string>, (patch: Partial<Record<K, string | null>>) => void] {
   const params = useSearchParams();
   const pathname = usePathname();
   const values = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as Record<K, string>;

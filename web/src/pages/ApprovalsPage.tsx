@@ -1,6 +1,17 @@
 // The approvals inbox: terms waiting for my approval and documents waiting for review, oldest first, with the
 // decision made in place (the API still checks four eyes and the authority ladder).
-import { Anchor, Badge, Button, Group, Paper, SegmentedControl, Table, Text, Title, Tooltip } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  SegmentedControl,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../api/client';
@@ -28,8 +39,14 @@ type Filter = 'all' | 'terms_approval' | 'document_review';
 export function ApprovalsPage() {
   const { can } = useSession();
   const [filter, setFilter] = useState<Filter>('all');
-  const [termsAction, setTermsAction] = useState<{ item: Extract<ApprovalItem, { kind: 'terms_approval' }>; decision: 'approve' | 'reject' } | null>(null);
-  const [docAction, setDocAction] = useState<{ item: Extract<ApprovalItem, { kind: 'document_review' }>; decision: 'approve' | 'reject' } | null>(null);
+  const [termsAction, setTermsAction] = useState<{
+    item: Extract<ApprovalItem, { kind: 'terms_approval' }>;
+    decision: 'approve' | 'reject';
+  } | null>(null);
+  const [docAction, setDocAction] = useState<{
+    item: Extract<ApprovalItem, { kind: 'document_review' }>;
+    decision: 'approve' | 'reject';
+  } | null>(null);
   const q = useQuery({
     queryKey: ['approvals', 'inbox'],
     queryFn: () => api.get('/api/v1/approvals', { query: { limit: 200 } }),
@@ -62,9 +79,18 @@ export function ApprovalsPage() {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : items.length === 0 ? (
-          <EmptyState title="Nothing is waiting for you" action={<Anchor component={Link} to="/partners">Go to partners</Anchor>}>
+          <EmptyState
+            title="Nothing is waiting for you"
+            action={
+              <Anchor component={Link} to="/partners">
+                Go to partners
+              </Anchor>
+            }
+          >
             Terms you may approve and documents to review appear here, oldest first.
-            {!can('terms.approve') && !can('documents.review') && ' Your role neither approves terms nor reviews documents.'}
+            {!can('terms.approve') &&
+              !can('documents.review') &&
+              ' Your role neither approves terms nor reviews documents.'}
           </EmptyState>
         ) : (
           <Table data-testid="approvals-table">
@@ -83,7 +109,11 @@ export function ApprovalsPage() {
                 <Table.Tr key={`${it.kind}-${it.id}`} data-testid="approval-row" data-kind={it.kind}>
                   <Table.Td>
                     <Tooltip label={`since ${formatLocal(it.waitingSince)} (${formatUtc(it.waitingSince)})`}>
-                      <Text size="sm" c={it.ageSeconds > 3 * 86400 ? 'red.7' : undefined} fw={it.ageSeconds > 3 * 86400 ? 600 : undefined}>
+                      <Text
+                        size="sm"
+                        c={it.ageSeconds > 3 * 86400 ? 'red.7' : undefined}
+                        fw={it.ageSeconds > 3 * 86400 ? 600 : undefined}
+                      >
                         {it.age}
                       </Text>
                     </Tooltip>
@@ -108,7 +138,8 @@ export function ApprovalsPage() {
                     </Text>
                     {it.kind === 'terms_approval' ? (
                       <Text size="xs" c="dimmed">
-                        {it.currency} · effective {formatDate(it.effectiveFrom)} · needs {humanize(it.requiredRole)}
+                        {it.currency} · effective {formatDate(it.effectiveFrom)} · needs{' '}
+                        {humanize(it.requiredRole)}
                       </Text>
                     ) : (
                       <Text size="xs" c="dimmed">
@@ -117,7 +148,9 @@ export function ApprovalsPage() {
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{it.kind === 'terms_approval' ? it.proposedBy.name : it.uploadedBy.name}</Text>
+                    <Text size="sm">
+                      {it.kind === 'terms_approval' ? it.proposedBy.name : it.uploadedBy.name}
+                    </Text>
                   </Table.Td>
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
@@ -156,7 +189,11 @@ export function ApprovalsPage() {
       </Paper>
 
       <ReasonModal
-        title={termsAction ? `${termsAction.decision === 'approve' ? 'Approve' : 'Reject'} terms v${termsAction.item.version} for ${termsAction.item.partner.displayName}` : ''}
+        title={
+          termsAction
+            ? `${termsAction.decision === 'approve' ? 'Approve' : 'Reject'} terms v${termsAction.item.version} for ${termsAction.item.partner.displayName}`
+            : ''
+        }
         opened={termsAction !== null}
         onClose={() => setTermsAction(null)}
         label={termsAction?.decision === 'reject' ? 'Why are they rejected?' : 'Comment (optional)'}
@@ -168,7 +205,10 @@ export function ApprovalsPage() {
           if (!termsAction) return;
           const path = { id: termsAction.item.partner.id, termsId: termsAction.item.id };
           if (termsAction.decision === 'approve')
-            await api.post('/api/v1/partners/{id}/terms/{termsId}/approve', { path, body: { reason: reason || null } });
+            await api.post('/api/v1/partners/{id}/terms/{termsId}/approve', {
+              path,
+              body: { reason: reason || null },
+            });
           else await api.post('/api/v1/partners/{id}/terms/{termsId}/reject', { path, body: { reason } });
         }}
       >
@@ -178,7 +218,14 @@ export function ApprovalsPage() {
         partnerId={docAction?.item.partner.id ?? ''}
         review={
           docAction
-            ? { doc: { id: docAction.item.id, type: docAction.item.documentType, fileName: docAction.item.fileName }, decision: docAction.decision }
+            ? {
+                doc: {
+                  id: docAction.item.id,
+                  type: docAction.item.documentType,
+                  fileName: docAction.item.fileName,
+                },
+                decision: docAction.decision,
+              }
             : null
         }
         onClose={() => setDocAction(null)}

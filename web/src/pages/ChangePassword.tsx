@@ -25,7 +25,9 @@ export function ChangePasswordPage({ forced }: { forced: boolean }) {
     setBusy(true);
     errors.clear();
     try {
-      const s: Session = await api.post('/api/v1/auth/password', { body: { currentPassword: current, newPassword: next } });
+      const s: Session = await api.post('/api/v1/auth/password', {
+        body: { currentPassword: current, newPassword: next },
+      });
       setCsrfToken(s.csrfToken);
       qc.setQueryData(SESSION_KEY, s);
     } catch (err) {
@@ -72,7 +74,12 @@ export function ChangePasswordPage({ forced }: { forced: boolean }) {
               error={mismatch ? 'does not match' : undefined}
               data-testid="repeat-password"
             />
-            <Button type="submit" loading={busy} disabled={!current || !next || mismatch} data-testid="change-password-submit">
+            <Button
+              type="submit"
+              loading={busy}
+              disabled={!current || !next || mismatch}
+              data-testid="change-password-submit"
+            >
               Save password
             </Button>
             {forced && (

@@ -34,7 +34,8 @@ export function LoginPage() {
 
   const fields = error?.fieldErrors() ?? {};
   const throttled = error?.status === 429;
-  const retryAfter = typeof error?.extra.retryAfterSeconds === 'number' ? error.extra.retryAfterSeconds : null;
+  const retryAfter =
+    typeof error?.extra.retryAfterSeconds === 'number' ? error.extra.retryAfterSeconds : null;
 
   return (
     <Center mih="100vh" bg="gray.1">
@@ -51,7 +52,9 @@ export function LoginPage() {
               <Alert
                 color={throttled ? 'orange' : 'red'}
                 variant="light"
-                title={throttled ? 'Too many attempts' : error.status === 401 ? 'Sign-in failed' : 'Cannot sign in'}
+                title={
+                  throttled ? 'Too many attempts' : error.status === 401 ? 'Sign-in failed' : 'Cannot sign in'
+                }
                 data-testid="login-error"
               >
                 {error.detail}

@@ -1,6 +1,20 @@
 // API keys for systems (the broker back office, BI tools): create one with a role — the key is shown once —
 // and revoke keys that are no longer used.
-import { Alert, Badge, Button, Group, Modal, Paper, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
@@ -8,12 +22,21 @@ import type { User } from '../../api/types';
 import { Copyable, DateTime } from '../../components/bits';
 import { FormError } from '../../components/FormError';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
-import { useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { useFormErrors } from '../../lib/forms';
 import { ReasonModal } from '../partner/DocumentsTab';
 import { ROLE_OPTIONS } from './UsersPage';
 
-type ApiKey = { id: string; name: string; role: string; partnerId: string | null; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
+type ApiKey = {
+  id: string;
+  name: string;
+  role: string;
+  partnerId: string | null;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+};
 
 export function ApiKeysPage() {
   const [status, setStatus] = useState<'active' | 'revoked' | 'all'>('active');
@@ -23,7 +46,9 @@ export function ApiKeysPage() {
     queryKey: ['api-keys', status],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      api.get('/api/v1/api-keys', { query: { status: status === 'all' ? undefined : status, limit: 100, cursor: pageParam } }),
+      api.get('/api/v1/api-keys', {
+        query: { status: status === 'all' ? undefined : status, limit: 100, cursor: pageParam },
+      }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const keys = q.data?.pages.flatMap((p) => p.data) ?? [];
@@ -55,8 +80,16 @@ export function ApiKeysPage() {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : keys.length === 0 ? (
-          <EmptyState title={status === 'revoked' ? 'No revoked keys' : 'No API keys yet'} action={<Button variant="light" onClick={() => setCreating(true)}>Create an API key</Button>}>
-            Systems such as the broker back office authenticate with <code>Authorization: Bearer &lt;key&gt;</code>.
+          <EmptyState
+            title={status === 'revoked' ? 'No revoked keys' : 'No API keys yet'}
+            action={
+              <Button variant="light" onClick={() => setCreating(true)}>
+                Create an API key
+              </Button>
+            }
+          >
+            Systems such as the broker back office authenticate with{' '}
+            <code>Authorization: Bearer &lt;key&gt;</code>.
           </EmptyState>
         ) : (
           <Table data-testid="api-keys-table">
@@ -72,7 +105,11 @@ export function ApiKeysPage() {
             </Table.Thead>
             <Table.Tbody>
               {keys.map((k) => (
-                <Table.Tr key={k.id} data-testid="api-key-row" style={k.revokedAt ? { opacity: 0.6 } : undefined}>
+                <Table.Tr
+                  key={k.id}
+                  data-testid="api-key-row"
+                  style={k.revokedAt ? { opacity: 0.6 } : undefined}
+                >
                   <Table.Td>
                     <Text size="sm" fw={500}>
                       {k.name}
@@ -94,14 +131,28 @@ export function ApiKeysPage() {
                   <Table.Td>
                     <DateTime iso={k.createdAt} relative />
                   </Table.Td>
-                  <Table.Td>{k.lastUsedAt ? <DateTime iso={k.lastUsedAt} relative /> : <Text size="sm" c="dimmed">never</Text>}</Table.Td>
+                  <Table.Td>
+                    {k.lastUsedAt ? (
+                      <DateTime iso={k.lastUsedAt} relative />
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        never
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     {k.revokedAt ? (
                       <Badge size="sm" color="red" variant="light">
                         revoked <DateTime iso={k.revokedAt} relative />
                       </Badge>
                     ) : (
-                      <Button size="compact-xs" color="red" variant="subtle" onClick={() => setRevoking(k)} data-testid="api-key-revoke">
+                      <Button
+                        size="compact-xs"
+                        color="red"
+                        variant="subtle"
+                        onClick={() => setRevoking(k)}
+                        data-testid="api-key-revoke"
+                      >
                         Revoke
                       </Button>
                     )}
@@ -114,12 +165,22 @@ export function ApiKeysPage() {
       </Paper>
       {q.hasNextPage && (
         <Group justify="center" mt="xs">
-          <Button variant="default" size="xs" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => void q.fetchNextPage()}
+            loading={q.isFetchingNextPage}
+          >
             Load more
           </Button>
         </Group>
       )}
-      <Modal opened={creating} onClose={() => setCreating(false)} title="New API key" closeOnClickOutside={false}>
+      <Modal
+        opened={creating}
+        onClose={() => setCreating(false)}
+        title="New API key"
+        closeOnClickOutside={false}
+      >
         {creating && <CreateKeyForm onDone={() => setCreating(false)} />}
       </Modal>
       <ReasonModal
@@ -133,7 +194,10 @@ export function ApiKeysPage() {
         invalidate={[['api-keys']]}
         onSubmit={async (reason) => {
           if (!revoking) return;
-          await api.post('/api/v1/api-keys/{id}/revoke', { path: { id: revoking.id }, body: { reason: reason || undefined } });
+          await api.post('/api/v1/api-keys/{id}/revoke', {
+            path: { id: revoking.id },
+            body: { reason: reason || undefined },
+          });
         }}
       >
         <Text size="sm">Requests with this key are refused from now on. This cannot be undone.</Text>
@@ -156,7 +220,11 @@ function CreateKeyForm({ onDone }: { onDone: () => void }) {
     errors.clear();
     try {
       const r = await api.post('/api/v1/api-keys', {
-        body: { name: name.trim(), role, partnerId: role === 'partner' ? partnerId.trim() || null : undefined },
+        body: {
+          name: name.trim(),
+          role,
+          partnerId: role === 'partner' ? partnerId.trim() || null : undefined,
+        },
       });
       setKey(r.key);
       await qc.invalidateQueries({ queryKey: ['api-keys'] });
@@ -169,10 +237,16 @@ function CreateKeyForm({ onDone }: { onDone: () => void }) {
   if (key)
     return (
       <Stack>
-        <Alert color="yellow" title="Copy the key now — it will not be shown again" data-testid="api-key-created">
+        <Alert
+          color="yellow"
+          title="Copy the key now — it will not be shown again"
+          data-testid="api-key-created"
+        >
           <Stack gap={6}>
             <Copyable value={key} testId="api-key-value" />
-            <Text size="xs">Store it in the calling system's secret store. If it is lost, revoke it and create a new one.</Text>
+            <Text size="xs">
+              Store it in the calling system's secret store. If it is lost, revoke it and create a new one.
+            </Text>
           </Stack>
         </Alert>
         <Group justify="flex-end">
@@ -186,10 +260,32 @@ function CreateKeyForm({ onDone }: { onDone: () => void }) {
     <form onSubmit={submit} noValidate data-testid="api-key-form">
       <Stack gap="sm">
         <FormError errors={errors} shown={['name', 'role', 'partnerId']} />
-        <TextInput label="Name" description="Which system uses it" required data-autofocus value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.field('name')} data-testid="api-key-name" />
-        <Select label="Role" data={ROLE_OPTIONS} value={role} onChange={(r) => r && setRole(r as User['role'])} allowDeselect={false} error={errors.field('role')} data-testid="api-key-role" />
+        <TextInput
+          label="Name"
+          description="Which system uses it"
+          required
+          data-autofocus
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={errors.field('name')}
+          data-testid="api-key-name"
+        />
+        <Select
+          label="Role"
+          data={ROLE_OPTIONS}
+          value={role}
+          onChange={(r) => r && setRole(r as User['role'])}
+          allowDeselect={false}
+          error={errors.field('role')}
+          data-testid="api-key-role"
+        />
         {role === 'partner' && (
-          <TextInput label="Partner id" value={partnerId} onChange={(e) => setPartnerId(e.currentTarget.value)} error={errors.field('partnerId')} />
+          <TextInput
+            label="Partner id"
+            value={partnerId}
+            onChange={(e) => setPartnerId(e.currentTarget.value)}
+            error={errors.field('partnerId')}
+          />
         )}
         <Group justify="flex-end" gap="xs">
           <Button variant="default" onClick={onDone}>

@@ -1,12 +1,23 @@
 // The audit log: every change, newest first, filterable; "Verify chain" recomputes the hash chain on the
 // server and names the first entry that was altered, removed or reordered.
-import { Alert, Badge, Button, Group, Paper, Select, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Group,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api } from '../../api/client';
 import type { paths } from '../../api/schema';
-import { Changes } from '../../components/Changes';
 import { DateTime } from '../../components/bits';
+import { Changes } from '../../components/Changes';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
 import { ACTION_WORDS, actionColor, actionInWords } from '../../lib/audit-words';
 import { Link } from '../../lib/router';
@@ -60,7 +71,12 @@ export function AuditPage() {
     <Stack gap="sm">
       <Group justify="space-between">
         <Title order={3}>Audit log</Title>
-        <Button variant="default" onClick={() => verify.mutate()} loading={verify.isPending} data-testid="audit-verify">
+        <Button
+          variant="default"
+          onClick={() => verify.mutate()}
+          loading={verify.isPending}
+          data-testid="audit-verify"
+        >
           Verify chain
         </Button>
       </Group>
@@ -82,7 +98,8 @@ export function AuditPage() {
           </Text>
           {verify.data.firstBad && (
             <Text size="sm" fw={600}>
-              First bad entry: #{verify.data.firstBad.seq} ({verify.data.firstBad.id}) — {verify.data.firstBad.problem}
+              First bad entry: #{verify.data.firstBad.seq} ({verify.data.firstBad.id}) —{' '}
+              {verify.data.firstBad.problem}
             </Text>
           )}
         </Alert>
@@ -120,16 +137,18 @@ export function AuditPage() {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : entries.length === 0 ? (
-          <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>{filtered ? 'Remove a filter to see more.' : ''}</EmptyState>
+          <EmptyState title={filtered ? 'No entries match' : 'The audit log is empty'}>
+            {filtered ? 'Remove a filter to see more.' : ''}
+          </EmptyState>
         ) : (
-          <Table data-testid="audit-table" verticalSpacing={6}>
+          <Table data-testid="audit-table" verticalSpacing={6} layout="fixed">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>#</Table.Th>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Actor</Table.Th>
-                <Table.Th>Action</Table.Th>
-                <Table.Th>Entity</Table.Th>
+                <Table.Th w={50}>#</Table.Th>
+                <Table.Th w={150}>When</Table.Th>
+                <Table.Th w={170}>Actor</Table.Th>
+                <Table.Th w={190}>Action</Table.Th>
+                <Table.Th w={200}>Entity</Table.Th>
                 <Table.Th>Changes</Table.Th>
               </Table.Tr>
             </Table.Thead>
@@ -150,17 +169,24 @@ export function AuditPage() {
                     <Text
                       size="xs"
                       className="pd-mono"
-                      style={{ cursor: 'pointer' }}
+                      style={{ cursor: 'pointer', overflowWrap: 'anywhere' }}
                       onClick={() => setF({ actorId: e.actorId })}
                       title="Filter by this actor"
                     >
-                      {e.actorType}:{e.actorId}
+                      {e.actorType === 'system' ? 'system' : e.actorId}
                     </Text>
                   </Table.Td>
                   <Table.Td>
-                    <Badge size="xs" variant="light" color={actionColor(e.action)} style={{ cursor: 'pointer' }} onClick={() => setF({ action: e.action })}>
+                    <Text
+                      size="xs"
+                      className="pd-mono"
+                      c={`${actionColor(e.action)}.8`}
+                      style={{ cursor: 'pointer', overflowWrap: 'anywhere' }}
+                      onClick={() => setF({ action: e.action })}
+                      title="Filter by this action"
+                    >
                       {e.action}
-                    </Badge>
+                    </Text>
                     <Text size="xs" c="dimmed">
                       {actionInWords(e.action)}
                     </Text>
@@ -168,11 +194,15 @@ export function AuditPage() {
                   <Table.Td>
                     <Text size="xs">{e.entityType}</Text>
                     {e.partnerId ? (
-                      <Link to={`/partners/${e.partnerId}/timeline`} className="pd-mono" style={{ fontSize: 11 }}>
+                      <Link
+                        to={`/partners/${e.partnerId}/timeline`}
+                        className="pd-mono"
+                        style={{ fontSize: 11, overflowWrap: 'anywhere' }}
+                      >
                         {e.entityId}
                       </Link>
                     ) : (
-                      <Text size="xs" className="pd-mono">
+                      <Text size="xs" className="pd-mono" style={{ overflowWrap: 'anywhere' }}>
                         {e.entityId}
                       </Text>
                     )}
@@ -206,7 +236,12 @@ export function AuditPage() {
       </Paper>
       {q.hasNextPage && (
         <Group justify="center">
-          <Button variant="default" size="xs" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => void q.fetchNextPage()}
+            loading={q.isFetchingNextPage}
+          >
             Load older
           </Button>
         </Group>

@@ -1,6 +1,21 @@
 // Custom fields: extra partner fields a workspace defines (text, number, date, yes/no, select), optionally for
 // some partner types only. The key and type are fixed once created; archive a field to retire it.
-import { Badge, Button, Group, Modal, MultiSelect, Paper, SegmentedControl, Select, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  TagsInput,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
@@ -8,12 +23,18 @@ import type { CustomField } from '../../api/types';
 import { DateTime } from '../../components/bits';
 import { FormError } from '../../components/FormError';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
-import { useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
-import { PARTNER_TYPES, TYPE_LABELS, options } from '../../lib/reference';
+import { useFormErrors } from '../../lib/forms';
+import { options, PARTNER_TYPES, TYPE_LABELS } from '../../lib/reference';
 import { ReasonModal } from '../partner/DocumentsTab';
 
-const FIELD_TYPES = ['text', 'number', 'date', 'boolean', 'select'] as const satisfies readonly CustomField['type'][];
+const FIELD_TYPES = [
+  'text',
+  'number',
+  'date',
+  'boolean',
+  'select',
+] as const satisfies readonly CustomField['type'][];
 
 export function CustomFieldsPage() {
   const [archived, setArchived] = useState<'false' | 'true' | 'all'>('false');
@@ -52,9 +73,16 @@ export function CustomFieldsPage() {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : fields.length === 0 ? (
-          <EmptyState title="No custom fields" action={<Button variant="light" onClick={() => setEditing('new')}>Define a custom field</Button>}>
-            Add fields your team tracks that Partnerdesk does not have, such as a CRM id or a regulator licence number. They
-            can then be made mandatory per stage.
+          <EmptyState
+            title="No custom fields"
+            action={
+              <Button variant="light" onClick={() => setEditing('new')}>
+                Define a custom field
+              </Button>
+            }
+          >
+            Add fields your team tracks that Partnerdesk does not have, such as a CRM id or a regulator
+            licence number. They can then be made mandatory per stage.
           </EmptyState>
         ) : (
           <Table data-testid="custom-fields-table">
@@ -70,7 +98,11 @@ export function CustomFieldsPage() {
             </Table.Thead>
             <Table.Tbody>
               {fields.map((f) => (
-                <Table.Tr key={f.id} data-testid="custom-field-row" style={f.archivedAt ? { opacity: 0.6 } : undefined}>
+                <Table.Tr
+                  key={f.id}
+                  data-testid="custom-field-row"
+                  style={f.archivedAt ? { opacity: 0.6 } : undefined}
+                >
                   <Table.Td>
                     <Text size="sm" fw={500}>
                       {f.label}
@@ -113,7 +145,13 @@ export function CustomFieldsPage() {
                         <Button size="compact-xs" variant="subtle" onClick={() => setEditing(f)}>
                           Edit
                         </Button>
-                        <Button size="compact-xs" variant="subtle" color="red" onClick={() => setArchiving(f)} data-testid="custom-field-archive">
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          color="red"
+                          onClick={() => setArchiving(f)}
+                          data-testid="custom-field-archive"
+                        >
                           Archive
                         </Button>
                       </Group>
@@ -125,8 +163,14 @@ export function CustomFieldsPage() {
           </Table>
         )}
       </Paper>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'New custom field' : 'Edit custom field'}>
-        {editing !== null && <FieldForm field={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === 'new' ? 'New custom field' : 'Edit custom field'}
+      >
+        {editing !== null && (
+          <FieldForm field={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />
+        )}
       </Modal>
       <ReasonModal
         title={`Archive ${archiving?.label ?? ''}`}
@@ -143,8 +187,8 @@ export function CustomFieldsPage() {
         }}
       >
         <Text size="sm">
-          The field disappears from partner profiles; values already stored are kept. A policy that requires it must be
-          changed first.
+          The field disappears from partner profiles; values already stored are kept. A policy that requires
+          it must be changed first.
         </Text>
       </ReasonModal>
     </>
@@ -175,7 +219,13 @@ function FieldForm({ field, onDone }: { field: CustomField | null; onDone: () =>
         });
       else
         await api.post('/api/v1/custom-fields', {
-          body: { key: key.trim(), label: label.trim(), type, options: type === 'select' ? opts : undefined, partnerTypes },
+          body: {
+            key: key.trim(),
+            label: label.trim(),
+            type,
+            options: type === 'select' ? opts : undefined,
+            partnerTypes,
+          },
         });
       await qc.invalidateQueries({ queryKey: ['custom-fields'] });
       await qc.invalidateQueries({ queryKey: ['policy'] });
@@ -213,7 +263,11 @@ function FieldForm({ field, onDone }: { field: CustomField | null; onDone: () =>
         />
         <TextInput
           label="Key"
-          description={field ? 'Cannot change once created' : 'snake_case; used in the API, CSV and policy (custom.<key>)'}
+          description={
+            field
+              ? 'Cannot change once created'
+              : 'snake_case; used in the API, CSV and policy (custom.<key>)'
+          }
           disabled={Boolean(field)}
           value={key}
           onChange={(e) => {
@@ -221,7 +275,7 @@ function FieldForm({ field, onDone }: { field: CustomField | null; onDone: () =>
             setKey(e.currentTarget.value);
           }}
           error={errors.field('key')}
-          className="pd-mono"
+          classNames={{ input: 'pd-mono' }}
           data-testid="custom-field-key"
         />
         <Select

@@ -1,17 +1,31 @@
 // Mandatory fields editor: for each partner type (and optionally kind) and each stage, which catalogue fields
 // must be filled. Requirements accumulate along the onboarding path, so each stage lists only what it adds.
 // Publishing creates a new version (older ones are kept and listed).
-import { Alert, Badge, Button, Drawer, Group, MultiSelect, Paper, SegmentedControl, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Drawer,
+  Group,
+  MultiSelect,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { api } from '../../api/client';
 import type { MandatoryPolicy, MandatoryRule } from '../../api/types';
 import { DateTime } from '../../components/bits';
 import { FormError } from '../../components/FormError';
 import { BlockSkeleton, EmptyState, ErrorState } from '../../components/states';
-import { useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { useFormErrors } from '../../lib/forms';
 import { TYPE_LABELS } from '../../lib/reference';
 
 type Kind = MandatoryRule['partnerKind'];
@@ -27,13 +41,20 @@ function toRules(draft: Record<string, string[]>): MandatoryRule[] {
   return Object.entries(draft)
     .filter(([, fields]) => fields.length > 0)
     .map(([key, fields]) => {
-      const [partnerType, stage, kind] = key.split('|') as [MandatoryRule['partnerType'], MandatoryRule['stage'], string];
+      const [partnerType, stage, kind] = key.split('|') as [
+        MandatoryRule['partnerType'],
+        MandatoryRule['stage'],
+        string,
+      ];
       return { partnerType, stage, partnerKind: (kind || null) as Kind, fields };
     });
 }
 
 export function MandatoryFieldsPage() {
-  const q = useQuery({ queryKey: ['policy', 'mandatory'], queryFn: () => api.get('/api/v1/policy/mandatory-fields') });
+  const q = useQuery({
+    queryKey: ['policy', 'mandatory'],
+    queryFn: () => api.get('/api/v1/policy/mandatory-fields'),
+  });
   const [history, setHistory] = useState(false);
   if (q.isPending) return <BlockSkeleton lines={10} />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
@@ -60,7 +81,13 @@ export function MandatoryFieldsPage() {
         </Button>
       </Group>
       <Editor key={q.data.version} policy={q.data} />
-      <Drawer opened={history} onClose={() => setHistory(false)} title="Policy versions" position="right" size="lg">
+      <Drawer
+        opened={history}
+        onClose={() => setHistory(false)}
+        title="Policy versions"
+        position="right"
+        size="lg"
+      >
         {history && <History />}
       </Drawer>
     </Stack>
@@ -78,13 +105,21 @@ function Editor({ policy }: { policy: MandatoryPolicy }) {
   const original = useMemo(() => JSON.stringify(toRules(toDraft(policy.rules))), [policy.rules]);
   const rules = toRules(draft);
   const dirty = JSON.stringify(rules) !== original;
-  useEffect(() => errors.clear(), [type, kind]); // eslint-disable-line
 
   const groups = ['partner', 'custom', 'contact', 'document'] as const;
-  const catalogue = policy.catalogue.filter((c) => c.partnerTypes === null || c.partnerTypes.includes(type as never));
+  const catalogue = policy.catalogue.filter(
+    (c) => c.partnerTypes === null || c.partnerTypes.includes(type as never),
+  );
   const data = groups
     .map((g) => ({
-      group: g === 'partner' ? 'Profile' : g === 'custom' ? 'Custom fields' : g === 'contact' ? 'Contacts' : 'Documents',
+      group:
+        g === 'partner'
+          ? 'Profile'
+          : g === 'custom'
+            ? 'Custom fields'
+            : g === 'contact'
+              ? 'Contacts'
+              : 'Documents',
       items: catalogue.filter((c) => c.group === g).map((c) => ({ value: c.field, label: c.label })),
     }))
     .filter((g) => g.items.length > 0);
@@ -112,7 +147,10 @@ function Editor({ policy }: { policy: MandatoryPolicy }) {
     const k = keyOf(type, stage, (kind || null) as Kind);
     const value = draft[k] ?? [];
     const ruleIndex = rules.findIndex((r) => keyOf(r.partnerType, r.stage, r.partnerKind) === k);
-    const err = ruleIndex >= 0 ? errors.under(`rules.${ruleIndex}`)[0] ?? errors.under(`rules[${ruleIndex}]`)[0] : undefined;
+    const err =
+      ruleIndex >= 0
+        ? (errors.under(`rules.${ruleIndex}`)[0] ?? errors.under(`rules[${ruleIndex}]`)[0])
+        : undefined;
     return (
       <Table.Tr key={stage} data-testid={`policy-stage-${stage}`}>
         <Table.Td w={180}>
@@ -145,8 +183,14 @@ function Editor({ policy }: { policy: MandatoryPolicy }) {
   const acc: string[] = [];
   const rows = policy.stages.map((stage) => {
     const inherited = [...new Set(acc)];
-    const own = [...(draft[keyOf(type, stage, null)] ?? []), ...(kind ? (draft[keyOf(type, stage, kind as Kind)] ?? []) : [])];
-    const row = stageRow(stage, kind ? [...new Set([...inherited, ...(draft[keyOf(type, stage, null)] ?? [])])] : inherited);
+    const own = [
+      ...(draft[keyOf(type, stage, null)] ?? []),
+      ...(kind ? (draft[keyOf(type, stage, kind as Kind)] ?? []) : []),
+    ];
+    const row = stageRow(
+      stage,
+      kind ? [...new Set([...inherited, ...(draft[keyOf(type, stage, null)] ?? [])])] : inherited,
+    );
     acc.push(...own);
     return row;
   });
@@ -157,14 +201,23 @@ function Editor({ policy }: { policy: MandatoryPolicy }) {
         <Group gap="md">
           <SegmentedControl
             value={type}
-            onChange={setType}
+            onChange={(v) => {
+              errors.clear();
+              setType(v);
+            }}
             data={policy.partnerTypes.map((t) => ({ value: t, label: TYPE_LABELS[t] ?? t }))}
             data-testid="policy-type"
           />
           <SegmentedControl
             value={kind}
-            onChange={setKind}
-            data={[{ value: '', label: 'Any kind' }, ...policy.partnerKinds.map((k) => ({ value: k, label: humanize(k) }))]}
+            onChange={(v) => {
+              errors.clear();
+              setKind(v);
+            }}
+            data={[
+              { value: '', label: 'Any kind' },
+              ...policy.partnerKinds.map((k) => ({ value: k, label: humanize(k) })),
+            ]}
             data-testid="policy-kind"
           />
         </Group>
@@ -212,7 +265,12 @@ function Editor({ policy }: { policy: MandatoryPolicy }) {
           <Button variant="default" disabled={!dirty || busy} onClick={() => setDraft(toDraft(policy.rules))}>
             Discard
           </Button>
-          <Button disabled={!dirty} loading={busy} onClick={() => void publish()} data-testid="policy-publish">
+          <Button
+            disabled={!dirty}
+            loading={busy}
+            onClick={() => void publish()}
+            data-testid="policy-publish"
+          >
             Publish new version
           </Button>
         </Group>
@@ -235,11 +293,13 @@ function History() {
   const detail = useQuery({
     queryKey: ['policy', 'version', open],
     enabled: open !== null,
-    queryFn: () => api.get('/api/v1/policy/mandatory-fields/versions/{version}', { path: { version: open as number } }),
+    queryFn: () =>
+      api.get('/api/v1/policy/mandatory-fields/versions/{version}', { path: { version: open as number } }),
   });
   if (q.isPending) return <BlockSkeleton />;
   if (q.isError) return <ErrorState error={q.error} />;
-  if (q.data.data.length === 0) return <EmptyState title="No versions published yet">The built-in default applies.</EmptyState>;
+  if (q.data.data.length === 0)
+    return <EmptyState title="No versions published yet">The built-in default applies.</EmptyState>;
   return (
     <Stack gap="xs">
       {q.data.data.map((v) => (
@@ -254,12 +314,17 @@ function History() {
                 </Badge>
               )}
             </Group>
-            <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === v.version ? null : v.version)}>
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              onClick={() => setOpen(open === v.version ? null : v.version)}
+            >
               {open === v.version ? 'Hide' : 'Show rules'}
             </Button>
           </Group>
           <Text size="xs" c="dimmed">
-            {v.publishedAt ? <DateTime iso={v.publishedAt} /> : 'default'} {v.publishedBy ? `· ${v.publishedBy}` : ''}
+            {v.publishedAt ? <DateTime iso={v.publishedAt} /> : 'default'}{' '}
+            {v.publishedBy ? `· ${v.publishedBy}` : ''}
           </Text>
           {v.note && <Text size="sm">“{v.note}”</Text>}
           {open === v.version && (
@@ -272,7 +337,8 @@ function History() {
                 detail.data.rules.map((r) => (
                   <Text size="xs" key={keyOf(r.partnerType, r.stage, r.partnerKind)}>
                     <b>
-                      {TYPE_LABELS[r.partnerType]} {r.partnerKind ? `(${r.partnerKind})` : ''} · {humanize(r.stage)}
+                      {TYPE_LABELS[r.partnerType]} {r.partnerKind ? `(${r.partnerKind})` : ''} ·{' '}
+                      {humanize(r.stage)}
                     </b>
                     : {r.fields.join(', ')}
                   </Text>

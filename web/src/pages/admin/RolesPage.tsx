@@ -1,6 +1,17 @@
 // Roles & permissions: the grant matrix (permissions down, roles across). Tick boxes, then save each role you
 // changed; the admin role always has everything and is locked.
-import { Button, Checkbox, Group, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import {
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  ScrollArea,
+  Stack,
+  Table,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -49,7 +60,11 @@ export function RolesPage() {
       await qc.invalidateQueries({ queryKey: ['roles'] });
       await qc.invalidateQueries({ queryKey: SESSION_KEY });
     } catch (err) {
-      notifications.show({ color: 'red', title: `Could not save ${humanize(role)}`, message: asApiError(err).detail });
+      notifications.show({
+        color: 'red',
+        title: `Could not save ${humanize(role)}`,
+        message: asApiError(err).detail,
+      });
     } finally {
       setSaving(null);
     }

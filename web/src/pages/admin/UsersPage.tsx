@@ -1,6 +1,23 @@
 // Users: who can sign in, with which role. Create (with a password or a generated one-time password shown
 // once), change name/role, disable/enable, reset the password.
-import { Alert, Badge, Button, Group, Menu, Modal, Paper, PasswordInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, ActionIcon } from '@mantine/core';
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Menu,
+  Modal,
+  Paper,
+  PasswordInput,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
@@ -10,8 +27,8 @@ import type { User } from '../../api/types';
 import { Copyable, DateTime, StatusBadge } from '../../components/bits';
 import { FormError } from '../../components/FormError';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
-import { useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { useFormErrors } from '../../lib/forms';
 import { useSession } from '../../lib/session';
 import { ReasonModal } from '../partner/DocumentsTab';
 
@@ -46,7 +63,13 @@ export function UsersPage() {
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
       api.get('/api/v1/users', {
-        query: { q: debounced.trim() || undefined, role: (role ?? undefined) as User['role'] | undefined, status: (status ?? undefined) as User['status'] | undefined, limit: 100, cursor: pageParam },
+        query: {
+          q: debounced.trim() || undefined,
+          role: (role ?? undefined) as User['role'] | undefined,
+          status: (status ?? undefined) as User['status'] | undefined,
+          limit: 100,
+          cursor: pageParam,
+        },
       }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -72,7 +95,15 @@ export function UsersPage() {
             data-search-box
             aria-label="Search users"
           />
-          <Select placeholder="Role" data={ROLE_OPTIONS} value={role} onChange={setRole} clearable w={150} aria-label="Role" />
+          <Select
+            placeholder="Role"
+            data={ROLE_OPTIONS}
+            value={role}
+            onChange={setRole}
+            clearable
+            w={150}
+            aria-label="Role"
+          />
           <Select
             placeholder="Status"
             data={[
@@ -95,7 +126,16 @@ export function UsersPage() {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : users.length === 0 ? (
-          <EmptyState title="No users match" action={manage ? <Button variant="light" onClick={() => setCreating(true)}>Create a user</Button> : undefined}>
+          <EmptyState
+            title="No users match"
+            action={
+              manage ? (
+                <Button variant="light" onClick={() => setCreating(true)}>
+                  Create a user
+                </Button>
+              ) : undefined
+            }
+          >
             Try another search or filter.
           </EmptyState>
         ) : (
@@ -147,14 +187,23 @@ export function UsersPage() {
                     {manage && u.id !== session.user.id && (
                       <Menu position="bottom-end" withinPortal>
                         <Menu.Target>
-                          <ActionIcon variant="subtle" color="gray" aria-label="User actions" data-testid="user-actions">
+                          <ActionIcon
+                            variant="subtle"
+                            color="gray"
+                            aria-label="User actions"
+                            data-testid="user-actions"
+                          >
                             ⋯
                           </ActionIcon>
                         </Menu.Target>
                         <Menu.Dropdown>
                           <Menu.Item onClick={() => setEditing(u)}>Edit name / role</Menu.Item>
                           <Menu.Item onClick={() => setResetting(u)}>Reset password</Menu.Item>
-                          <Menu.Item color={u.status === 'active' ? 'red' : 'green'} onClick={() => setToggling(u)} data-testid="user-toggle">
+                          <Menu.Item
+                            color={u.status === 'active' ? 'red' : 'green'}
+                            onClick={() => setToggling(u)}
+                            data-testid="user-toggle"
+                          >
                             {u.status === 'active' ? 'Disable' : 'Enable'}
                           </Menu.Item>
                         </Menu.Dropdown>
@@ -169,7 +218,12 @@ export function UsersPage() {
       </Paper>
       {q.hasNextPage && (
         <Group justify="center" mt="xs">
-          <Button variant="default" size="xs" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => void q.fetchNextPage()}
+            loading={q.isFetchingNextPage}
+          >
             Load more
           </Button>
         </Group>
@@ -180,7 +234,11 @@ export function UsersPage() {
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={`Edit ${editing?.name ?? ''}`}>
         {editing && <EditUserForm user={editing} onDone={() => setEditing(null)} />}
       </Modal>
-      <Modal opened={resetting !== null} onClose={() => setResetting(null)} title={`Reset password of ${resetting?.name ?? ''}`}>
+      <Modal
+        opened={resetting !== null}
+        onClose={() => setResetting(null)}
+        title={`Reset password of ${resetting?.name ?? ''}`}
+      >
         {resetting && <ResetPasswordForm user={resetting} onDone={() => setResetting(null)} />}
       </Modal>
       <ReasonModal
@@ -195,11 +253,14 @@ export function UsersPage() {
         onSubmit={async (reason) => {
           if (!toggling) return;
           const body = { reason: reason || undefined };
-          if (toggling.status === 'active') await api.post('/api/v1/users/{id}/disable', { path: { id: toggling.id }, body });
+          if (toggling.status === 'active')
+            await api.post('/api/v1/users/{id}/disable', { path: { id: toggling.id }, body });
           else await api.post('/api/v1/users/{id}/enable', { path: { id: toggling.id }, body });
         }}
       >
-        {toggling?.status === 'active' && <Text size="sm">Their sessions end at once and they cannot sign in until enabled again.</Text>}
+        {toggling?.status === 'active' && (
+          <Text size="sm">Their sessions end at once and they cannot sign in until enabled again.</Text>
+        )}
       </ReasonModal>
     </>
   );
@@ -210,7 +271,9 @@ function OneTimePassword({ value }: { value: string }) {
     <Alert color="yellow" title="One-time password — shown only now" data-testid="one-time-password">
       <Stack gap={4}>
         <Copyable value={value} />
-        <Text size="xs">Give it to the user over a safe channel. They must choose their own password at first sign-in.</Text>
+        <Text size="xs">
+          Give it to the user over a safe channel. They must choose their own password at first sign-in.
+        </Text>
       </Stack>
     </Alert>
   );
@@ -221,7 +284,13 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
   const errors = useFormErrors();
   const [busy, setBusy] = useState(false);
   const [otp, setOtp] = useState<string | null>(null);
-  const [v, setV] = useState({ name: '', email: '', role: 'bdm' as User['role'], password: '', partnerId: '' });
+  const [v, setV] = useState({
+    name: '',
+    email: '',
+    role: 'bdm' as User['role'],
+    password: '',
+    partnerId: '',
+  });
   async function submit(e: FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -259,12 +328,41 @@ function CreateUserForm({ onDone }: { onDone: () => void }) {
     <form onSubmit={submit} noValidate data-testid="user-form">
       <Stack gap="sm">
         <FormError errors={errors} shown={['name', 'email', 'role', 'password', 'partnerId']} />
-        <TextInput label="Name" required data-autofocus value={v.name} onChange={(e) => setV({ ...v, name: e.currentTarget.value })} error={errors.field('name')} data-testid="user-name" />
-        <TextInput label="Email" required value={v.email} onChange={(e) => setV({ ...v, email: e.currentTarget.value })} error={errors.field('email')} data-testid="user-email" />
+        <TextInput
+          label="Name"
+          required
+          data-autofocus
+          value={v.name}
+          onChange={(e) => setV({ ...v, name: e.currentTarget.value })}
+          error={errors.field('name')}
+          data-testid="user-name"
+        />
+        <TextInput
+          label="Email"
+          required
+          value={v.email}
+          onChange={(e) => setV({ ...v, email: e.currentTarget.value })}
+          error={errors.field('email')}
+          data-testid="user-email"
+        />
         <SimpleGrid cols={2} spacing="sm">
-          <Select label="Role" data={ROLE_OPTIONS} value={v.role} onChange={(r) => r && setV({ ...v, role: r as User['role'] })} allowDeselect={false} error={errors.field('role')} data-testid="user-role-select" />
+          <Select
+            label="Role"
+            data={ROLE_OPTIONS}
+            value={v.role}
+            onChange={(r) => r && setV({ ...v, role: r as User['role'] })}
+            allowDeselect={false}
+            error={errors.field('role')}
+            data-testid="user-role-select"
+          />
           {v.role === 'partner' && (
-            <TextInput label="Partner id" description="The partner this user belongs to" value={v.partnerId} onChange={(e) => setV({ ...v, partnerId: e.currentTarget.value })} error={errors.field('partnerId')} />
+            <TextInput
+              label="Partner id"
+              description="The partner this user belongs to"
+              value={v.partnerId}
+              onChange={(e) => setV({ ...v, partnerId: e.currentTarget.value })}
+              error={errors.field('partnerId')}
+            />
           )}
         </SimpleGrid>
         <PasswordInput
@@ -313,8 +411,20 @@ function EditUserForm({ user, onDone }: { user: User; onDone: () => void }) {
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
         <FormError errors={errors} shown={['name', 'role']} />
-        <TextInput label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.field('name')} />
-        <Select label="Role" data={ROLE_OPTIONS} value={role} onChange={(r) => r && setRole(r as User['role'])} allowDeselect={false} error={errors.field('role')} />
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={errors.field('name')}
+        />
+        <Select
+          label="Role"
+          data={ROLE_OPTIONS}
+          value={role}
+          onChange={(r) => r && setRole(r as User['role'])}
+          allowDeselect={false}
+          error={errors.field('role')}
+        />
         <Group justify="flex-end" gap="xs">
           <Button variant="default" onClick={onDone}>
             Cancel
@@ -340,7 +450,10 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
     try {
       await api.post('/api/v1/users/{id}/password', { path: { id: user.id }, body: { password } });
       await qc.invalidateQueries({ queryKey: ['users'] });
-      notifications.show({ color: 'green', message: `Password of ${user.name} reset; they must choose a new one at sign-in.` });
+      notifications.show({
+        color: 'green',
+        message: `Password of ${user.name} reset; they must choose a new one at sign-in.`,
+      });
       onDone();
     } catch (err) {
       errors.set(err);
@@ -352,8 +465,17 @@ function ResetPasswordForm({ user, onDone }: { user: User; onDone: () => void })
     <form onSubmit={submit} noValidate>
       <Stack gap="sm">
         <FormError errors={errors} shown={['password']} />
-        <Text size="sm">Their sessions end now, and they must choose their own password when they next sign in.</Text>
-        <PasswordInput label="Temporary password" autoComplete="new-password" data-autofocus value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errors.field('password')} />
+        <Text size="sm">
+          Their sessions end now, and they must choose their own password when they next sign in.
+        </Text>
+        <PasswordInput
+          label="Temporary password"
+          autoComplete="new-password"
+          data-autofocus
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          error={errors.field('password')}
+        />
         <Group justify="flex-end" gap="xs">
           <Button variant="default" onClick={onDone}>
             Cancel

@@ -1,5 +1,20 @@
 // Contacts: the people at the partner, by role; one of them is the primary contact.
-import { ActionIcon, Badge, Button, Checkbox, Group, Modal, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  ActionIcon,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
@@ -7,11 +22,19 @@ import { api, asApiError } from '../../api/client';
 import type { Contact, Partner } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
-import { orNull, useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { orNull, useFormErrors } from '../../lib/forms';
 import { useSession } from '../../lib/session';
 
-const CONTACT_ROLES = ['primary', 'billing', 'technical', 'compliance', 'marketing', 'signatory', 'other'] as const satisfies readonly Contact['role'][];
+const CONTACT_ROLES = [
+  'primary',
+  'billing',
+  'technical',
+  'compliance',
+  'marketing',
+  'signatory',
+  'other',
+] as const satisfies readonly Contact['role'][];
 
 export function ContactsTab({ partner }: { partner: Partner }) {
   const { can } = useSession();
@@ -20,7 +43,8 @@ export function ContactsTab({ partner }: { partner: Partner }) {
   const [deleting, setDeleting] = useState<Contact | null>(null);
   const q = useQuery({
     queryKey: ['partner', partner.id, 'contacts'],
-    queryFn: () => api.get('/api/v1/partners/{id}/contacts', { path: { id: partner.id }, query: { limit: 200 } }),
+    queryFn: () =>
+      api.get('/api/v1/partners/{id}/contacts', { path: { id: partner.id }, query: { limit: 200 } }),
   });
   const contacts = q.data?.data ?? [];
   const canWrite = can('contacts.write') && !partner.archivedAt;
@@ -34,7 +58,11 @@ export function ContactsTab({ partner }: { partner: Partner }) {
       await qc.invalidateQueries({ queryKey: ['partner', partner.id] });
       notifications.show({ color: 'green', message: `${c.name} is now the primary contact` });
     } catch (err) {
-      notifications.show({ color: 'red', title: 'Could not change the primary contact', message: asApiError(err).detail });
+      notifications.show({
+        color: 'red',
+        title: 'Could not change the primary contact',
+        message: asApiError(err).detail,
+      });
     }
   }
 
@@ -57,7 +85,13 @@ export function ContactsTab({ partner }: { partner: Partner }) {
         ) : contacts.length === 0 ? (
           <EmptyState
             title="No contacts yet"
-            action={canWrite ? <Button variant="light" onClick={() => setEditing('new')}>Add the first contact</Button> : undefined}
+            action={
+              canWrite ? (
+                <Button variant="light" onClick={() => setEditing('new')}>
+                  Add the first contact
+                </Button>
+              ) : undefined
+            }
           >
             Add the people you deal with: primary, billing, technical, compliance, signatory.
           </EmptyState>
@@ -94,15 +128,31 @@ export function ContactsTab({ partner }: { partner: Partner }) {
                     {canWrite && (
                       <Group gap={4} justify="flex-end" wrap="nowrap">
                         {!c.isPrimary && (
-                          <Button size="compact-xs" variant="subtle" onClick={() => void makePrimary(c)} data-testid="contact-make-primary">
+                          <Button
+                            size="compact-xs"
+                            variant="subtle"
+                            onClick={() => void makePrimary(c)}
+                            data-testid="contact-make-primary"
+                          >
                             Make primary
                           </Button>
                         )}
-                        <Button size="compact-xs" variant="subtle" onClick={() => setEditing(c)} data-testid="contact-edit">
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          onClick={() => setEditing(c)}
+                          data-testid="contact-edit"
+                        >
                           Edit
                         </Button>
                         <Tooltip label="Delete">
-                          <ActionIcon variant="subtle" color="red" onClick={() => setDeleting(c)} aria-label="Delete contact" data-testid="contact-delete">
+                          <ActionIcon
+                            variant="subtle"
+                            color="red"
+                            onClick={() => setDeleting(c)}
+                            aria-label="Delete contact"
+                            data-testid="contact-delete"
+                          >
                             ✕
                           </ActionIcon>
                         </Tooltip>
@@ -115,15 +165,33 @@ export function ContactsTab({ partner }: { partner: Partner }) {
           </Table>
         )}
       </Paper>
-      <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'Add contact' : 'Edit contact'}>
-        {editing !== null && <ContactForm partnerId={partner.id} contact={editing === 'new' ? null : editing} onDone={() => setEditing(null)} />}
+      <Modal
+        opened={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === 'new' ? 'Add contact' : 'Edit contact'}
+      >
+        {editing !== null && (
+          <ContactForm
+            partnerId={partner.id}
+            contact={editing === 'new' ? null : editing}
+            onDone={() => setEditing(null)}
+          />
+        )}
       </Modal>
       <DeleteContact partnerId={partner.id} contact={deleting} onClose={() => setDeleting(null)} />
     </Stack>
   );
 }
 
-function DeleteContact({ partnerId, contact, onClose }: { partnerId: string; contact: Contact | null; onClose: () => void }) {
+function DeleteContact({
+  partnerId,
+  contact,
+  onClose,
+}: {
+  partnerId: string;
+  contact: Contact | null;
+  onClose: () => void;
+}) {
   const qc = useQueryClient();
   const errors = useFormErrors();
   const [busy, setBusy] = useState(false);
@@ -147,7 +215,9 @@ function DeleteContact({ partnerId, contact, onClose }: { partnerId: string; con
               setBusy(true);
               errors.clear();
               try {
-                await api.delete('/api/v1/partners/{id}/contacts/{contactId}', { path: { id: partnerId, contactId: contact.id } });
+                await api.delete('/api/v1/partners/{id}/contacts/{contactId}', {
+                  path: { id: partnerId, contactId: contact.id },
+                });
                 await qc.invalidateQueries({ queryKey: ['partner', partnerId] });
                 onClose();
               } catch (err) {
@@ -165,7 +235,15 @@ function DeleteContact({ partnerId, contact, onClose }: { partnerId: string; con
   );
 }
 
-function ContactForm({ partnerId, contact, onDone }: { partnerId: string; contact: Contact | null; onDone: () => void }) {
+function ContactForm({
+  partnerId,
+  contact,
+  onDone,
+}: {
+  partnerId: string;
+  contact: Contact | null;
+  onDone: () => void;
+}) {
   const qc = useQueryClient();
   const errors = useFormErrors();
   const [busy, setBusy] = useState(false);
@@ -180,10 +258,19 @@ function ContactForm({ partnerId, contact, onDone }: { partnerId: string; contac
     e.preventDefault();
     setBusy(true);
     errors.clear();
-    const body = { name: v.name.trim(), email: orNull(v.email), phone: orNull(v.phone), role: v.role, isPrimary: v.isPrimary };
+    const body = {
+      name: v.name.trim(),
+      email: orNull(v.email),
+      phone: orNull(v.phone),
+      role: v.role,
+      isPrimary: v.isPrimary,
+    };
     try {
       if (contact)
-        await api.patch('/api/v1/partners/{id}/contacts/{contactId}', { path: { id: partnerId, contactId: contact.id }, body });
+        await api.patch('/api/v1/partners/{id}/contacts/{contactId}', {
+          path: { id: partnerId, contactId: contact.id },
+          body,
+        });
       else await api.post('/api/v1/partners/{id}/contacts', { path: { id: partnerId }, body });
       await qc.invalidateQueries({ queryKey: ['partner', partnerId] });
       onDone();

@@ -15,8 +15,8 @@ import {
   Switch,
   Table,
   Text,
-  TextInput,
   Textarea,
+  TextInput,
   Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -27,8 +27,8 @@ import type { Doc, Partner } from '../../api/types';
 import { Copyable, DateTime, StatusBadge } from '../../components/bits';
 import { FormError } from '../../components/FormError';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
-import { useFormErrors } from '../../lib/forms';
 import { formatBytes, formatDate, humanize, todayIso } from '../../lib/format';
+import { useFormErrors } from '../../lib/forms';
 import { useSession } from '../../lib/session';
 
 export const DOCUMENT_TYPES = [
@@ -83,10 +83,16 @@ export function DocumentsTab({ partner }: { partner: Partner }) {
         ) : docs.length === 0 ? (
           <EmptyState
             title="No documents yet"
-            action={canUpload ? <Button variant="light" onClick={() => setUploadOpen(true)}>Upload the first document</Button> : undefined}
+            action={
+              canUpload ? (
+                <Button variant="light" onClick={() => setUploadOpen(true)}>
+                  Upload the first document
+                </Button>
+              ) : undefined
+            }
           >
-            Identity, proof of address, incorporation papers and the signed agreement live here, with their expiry and
-            review status.
+            Identity, proof of address, incorporation papers and the signed agreement live here, with their
+            expiry and review status.
           </EmptyState>
         ) : (
           <Table data-testid="documents-table">
@@ -104,7 +110,11 @@ export function DocumentsTab({ partner }: { partner: Partner }) {
             </Table.Thead>
             <Table.Tbody>
               {docs.map((d) => (
-                <Table.Tr key={d.id} data-testid="document-row" style={d.archivedAt ? { opacity: 0.6 } : undefined}>
+                <Table.Tr
+                  key={d.id}
+                  data-testid="document-row"
+                  style={d.archivedAt ? { opacity: 0.6 } : undefined}
+                >
                   <Table.Td>
                     <Text size="sm" fw={500}>
                       {humanize(d.type)}
@@ -117,7 +127,10 @@ export function DocumentsTab({ partner }: { partner: Partner }) {
                   </Table.Td>
                   <Table.Td>
                     <Anchor
-                      href={buildUrl('/api/v1/partners/{id}/documents/{docId}/download', { id: partner.id, docId: d.id })}
+                      href={buildUrl('/api/v1/partners/{id}/documents/{docId}/download', {
+                        id: partner.id,
+                        docId: d.id,
+                      })}
                       size="sm"
                       data-testid="document-download"
                     >
@@ -198,7 +211,11 @@ export function DocumentsTab({ partner }: { partner: Partner }) {
                             </ActionIcon>
                           </Menu.Target>
                           <Menu.Dropdown>
-                            <Menu.Item color="red" onClick={() => setArchive(d)} data-testid="document-archive">
+                            <Menu.Item
+                              color="red"
+                              onClick={() => setArchive(d)}
+                              data-testid="document-archive"
+                            >
                               Archive…
                             </Menu.Item>
                           </Menu.Dropdown>
@@ -237,7 +254,12 @@ export function DocumentsTab({ partner }: { partner: Partner }) {
 }
 
 function Expiry({ doc }: { doc: Doc }) {
-  if (!doc.expiresOn) return <Text size="sm" c="dimmed">No expiry</Text>;
+  if (!doc.expiresOn)
+    return (
+      <Text size="sm" c="dimmed">
+        No expiry
+      </Text>
+    );
   if (doc.expired)
     return (
       <Badge color="red" variant="filled" size="sm" data-testid="document-expired">
@@ -351,7 +373,11 @@ export function ReviewModal({
 }) {
   return (
     <ReasonModal
-      title={review ? `${review.decision === 'approve' ? 'Approve' : 'Reject'} ${humanize(review.doc.type)} (${review.doc.fileName})` : ''}
+      title={
+        review
+          ? `${review.decision === 'approve' ? 'Approve' : 'Reject'} ${humanize(review.doc.type)} (${review.doc.fileName})`
+          : ''
+      }
       opened={review !== null}
       onClose={onClose}
       label={review?.decision === 'reject' ? 'Why is it rejected?' : 'Comment (optional)'}
@@ -439,7 +465,13 @@ export function ReasonModal({
             <Button variant="default" onClick={close}>
               Cancel
             </Button>
-            <Button type="submit" color={color} loading={busy} disabled={required && !reason.trim()} data-testid="reason-submit">
+            <Button
+              type="submit"
+              color={color}
+              loading={busy}
+              disabled={required && !reason.trim()}
+              data-testid="reason-submit"
+            >
               {confirm}
             </Button>
           </Group>

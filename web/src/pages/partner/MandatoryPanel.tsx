@@ -5,12 +5,20 @@ import type { MandatoryEvaluation } from '../../api/types';
 import { humanize } from '../../lib/format';
 
 export function focusField(field: string): void {
-  const el = document.querySelector<HTMLElement>(`[data-field="${CSS.escape(field)}"] input, [data-field="${CSS.escape(field)}"] textarea`);
+  const el = document.querySelector<HTMLElement>(
+    `[data-field="${CSS.escape(field)}"] input, [data-field="${CSS.escape(field)}"] textarea`,
+  );
   el?.focus();
   el?.scrollIntoView({ block: 'center', behavior: 'smooth' });
 }
 
-export function MandatoryPanel({ evaluation, onGoTo }: { evaluation: MandatoryEvaluation; onGoTo: (field: string) => void }) {
+export function MandatoryPanel({
+  evaluation,
+  onGoTo,
+}: {
+  evaluation: MandatoryEvaluation;
+  onGoTo: (field: string) => void;
+}) {
   const { stage, next } = evaluation;
   const block = (title: string, req: MandatoryEvaluation['stage'], color: string, testId: string) => (
     <div data-testid={testId}>
@@ -29,7 +37,10 @@ export function MandatoryPanel({ evaluation, onGoTo }: { evaluation: MandatoryEv
       ) : (
         <Group gap={6}>
           {req.missing.map((f) => (
-            <Tooltip key={f.field} label={f.field.includes('.') ? hintFor(f.field) : 'Click to go to the field'}>
+            <Tooltip
+              key={f.field}
+              label={f.field.includes('.') ? hintFor(f.field) : 'Click to go to the field'}
+            >
               <Badge
                 color={color}
                 variant="light"
@@ -48,7 +59,12 @@ export function MandatoryPanel({ evaluation, onGoTo }: { evaluation: MandatoryEv
   );
   const total = stage.missing.length + (next?.missing.length ?? 0);
   return (
-    <Paper withBorder p="sm" bg={stage.missing.length > 0 ? 'orange.0' : undefined} data-testid="mandatory-panel">
+    <Paper
+      withBorder
+      p="sm"
+      bg={stage.missing.length > 0 ? 'orange.0' : undefined}
+      data-testid="mandatory-panel"
+    >
       <Stack gap="sm">
         <Group justify="space-between">
           <Text fw={700} size="sm">

@@ -1,12 +1,24 @@
 // One partner: header (name, stage, type, owner, archive state) and tabs, each tab its own URL
 // (/partners/:id/documents) so links and reloads land on the same view.
-import { Anchor, Badge, Breadcrumbs, Button, Group, Skeleton, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Group,
+  Skeleton,
+  Stack,
+  Tabs,
+  Text,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
 import { StageBadge } from '../../components/bits';
 import { ErrorState } from '../../components/states';
-import { TYPE_LABELS, countryName } from '../../lib/reference';
+import { countryName, TYPE_LABELS } from '../../lib/reference';
 import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { ContactsTab } from './ContactsTab';
@@ -85,8 +97,8 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
             )}
           </Group>
           <Text size="sm" c="dimmed">
-            {TYPE_LABELS[p.type] ?? p.type} · {p.kind} · {p.country ? countryName(p.country) : 'no country'} · owner{' '}
-            {p.ownerName ?? 'unassigned'} · ref <span className="pd-mono">{p.referralCode}</span>
+            {TYPE_LABELS[p.type] ?? p.type} · {p.kind} · {p.country ? countryName(p.country) : 'no country'} ·
+            owner {p.ownerName ?? 'unassigned'} · ref <span className="pd-mono">{p.referralCode}</span>
             {p.parent && (
               <>
                 {' '}
@@ -110,7 +122,11 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
         )}
       </Group>
 
-      <Tabs value={active} onChange={(v) => v && navigate(`/partners/${id}${v === 'profile' ? '' : `/${v}`}`, { replace: true })} keepMounted={false}>
+      <Tabs
+        value={active}
+        onChange={(v) => v && navigate(`/partners/${id}${v === 'profile' ? '' : `/${v}`}`, { replace: true })}
+        keepMounted={false}
+      >
         <Tabs.List mb="sm">
           {tabs.map((t) => (
             <Tabs.Tab
@@ -165,7 +181,8 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
       >
         {!p.archivedAt && (
           <Text size="sm">
-            Archived partners leave the default list and cannot be edited. Nothing is deleted; you can restore it later.
+            Archived partners leave the default list and cannot be edited. Nothing is deleted; you can restore
+            it later.
           </Text>
         )}
       </ReasonModal>

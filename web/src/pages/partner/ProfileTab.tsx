@@ -26,23 +26,23 @@ import { api } from '../../api/client';
 import type { MandatoryEvaluation, Partner, PartnerPatch } from '../../api/types';
 import { DateTime } from '../../components/bits';
 import { FormError } from '../../components/FormError';
-import { orNull, useFormErrors } from '../../lib/forms';
 import { humanize } from '../../lib/format';
+import { orNull, useFormErrors } from '../../lib/forms';
 import {
   COUNTRY_OPTIONS,
   LANGUAGE_OPTIONS,
+  options,
   PARTNER_KINDS,
   PARTNER_TIERS,
   PARTNER_TYPES,
   TRAFFIC_SOURCES,
   TYPE_LABELS,
-  options,
 } from '../../lib/reference';
 import { Link } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { useOwnerOptions } from '../partners/owners';
 import { ParentPicker } from '../partners/ParentPicker';
-import { MandatoryPanel, focusField } from './MandatoryPanel';
+import { focusField, MandatoryPanel } from './MandatoryPanel';
 
 type CustomValue = string | number | boolean | null;
 
@@ -111,7 +111,13 @@ function patchOf(p: Partner, d: Draft): Omit<PartnerPatch, 'version'> {
   return out as Omit<PartnerPatch, 'version'>;
 }
 
-export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluation: MandatoryEvaluation | undefined }) {
+export function ProfileTab({
+  partner,
+  evaluation,
+}: {
+  partner: Partner;
+  evaluation: MandatoryEvaluation | undefined;
+}) {
   const qc = useQueryClient();
   const { can, session } = useSession();
   const owners = useOwnerOptions();
@@ -139,9 +145,11 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
   }, [partner.version]);
 
   const missing = new Map<string, string>();
-  for (const f of evaluation?.stage.missing ?? []) missing.set(f.field, `Required for ${humanize(evaluation?.stage.stage)}`);
+  for (const f of evaluation?.stage.missing ?? [])
+    missing.set(f.field, `Required for ${humanize(evaluation?.stage.stage)}`);
   for (const f of evaluation?.next?.missing ?? [])
-    if (!missing.has(f.field)) missing.set(f.field, `Required for ${humanize(evaluation?.next?.stage)} (next stage)`);
+    if (!missing.has(f.field))
+      missing.set(f.field, `Required for ${humanize(evaluation?.next?.stage)} (next stage)`);
 
   const set = <K extends keyof Draft>(k: K, v: Draft[K]) => setDraft((s) => ({ ...s, [k]: v }));
 
@@ -217,7 +225,9 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                       onClick={() => {
                         setConflict(false);
                         errors.clear();
-                        void qc.invalidateQueries({ queryKey: ['partner', partner.id] }).then(() => setDraft(draftOf(partner)));
+                        void qc
+                          .invalidateQueries({ queryKey: ['partner', partner.id] })
+                          .then(() => setDraft(draftOf(partner)));
                       }}
                     >
                       Reload (discard my changes)
@@ -257,7 +267,7 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                     value={draft.referralCode}
                     onChange={(e) => set('referralCode', e.currentTarget.value)}
                     error={errors.field('referralCode')}
-                    className="pd-mono"
+                    classNames={{ input: 'pd-mono' }}
                     data-testid="field-referralCode"
                   />,
                 )}
@@ -308,7 +318,10 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                     description={desc('ownerId')}
                     data={
                       partner.ownerId && !owners.options.some((o) => o.value === partner.ownerId)
-                        ? [{ value: partner.ownerId, label: partner.ownerName ?? partner.ownerId }, ...owners.options]
+                        ? [
+                            { value: partner.ownerId, label: partner.ownerName ?? partner.ownerId },
+                            ...owners.options,
+                          ]
                         : owners.options
                     }
                     value={draft.ownerId}
@@ -335,7 +348,12 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                 {partner.parent && (
                   <Text size="sm">
                     Parent IB:{' '}
-                    <Anchor component={Link} to={`/partners/${partner.parent.id}`} size="sm" data-testid="parent-link">
+                    <Anchor
+                      component={Link}
+                      to={`/partners/${partner.parent.id}`}
+                      size="sm"
+                      data-testid="parent-link"
+                    >
                       {partner.parent.displayName}
                     </Anchor>
                   </Text>
@@ -428,7 +446,12 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                     label="Websites"
                     description={desc('websites', 'https://… then Enter')}
                     value={draft.websites}
-                    onChange={(v) => set('websites', v.map((w) => w.trim()))}
+                    onChange={(v) =>
+                      set(
+                        'websites',
+                        v.map((w) => w.trim()),
+                      )
+                    }
                     error={errors.field('websites') ?? errors.under('websites')[0]}
                     disabled={!canEdit}
                     data-testid="field-websites"
@@ -439,7 +462,12 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                 label="Tags"
                 description="Lower-case words, Enter after each"
                 value={draft.tags}
-                onChange={(v) => set('tags', v.map((t) => t.trim().toLowerCase()))}
+                onChange={(v) =>
+                  set(
+                    'tags',
+                    v.map((t) => t.trim().toLowerCase()),
+                  )
+                }
                 error={errors.field('tags') ?? errors.under('tags')[0]}
                 disabled={!canEdit}
                 data-testid="field-tags"
@@ -469,9 +497,15 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                   {defs.map((d) => {
                     const field = `custom.${d.key}`;
                     const value = draft.customFields[d.key] ?? null;
-                    const onValue = (v: CustomValue) => set('customFields', { ...draft.customFields, [d.key]: v });
+                    const onValue = (v: CustomValue) =>
+                      set('customFields', { ...draft.customFields, [d.key]: v });
                     const err = errors.field(`customFields.${d.key}`);
-                    const common = { label: d.label, description: desc(field), error: err, 'data-testid': `field-custom-${d.key}` };
+                    const common = {
+                      label: d.label,
+                      description: desc(field),
+                      error: err,
+                      'data-testid': `field-custom-${d.key}`,
+                    };
                     let input: ReactNode;
                     if (d.type === 'number')
                       input = (
@@ -515,7 +549,11 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                         />
                       );
                     return (
-                      <div key={d.key} data-field={field} className={missing.has(field) ? 'pd-missing' : undefined}>
+                      <div
+                        key={d.key}
+                        data-field={field}
+                        className={missing.has(field) ? 'pd-missing' : undefined}
+                      >
                         {input}
                       </div>
                     );
@@ -531,7 +569,14 @@ export function ProfileTab({ partner, evaluation }: { partner: Partner; evaluati
                   Unsaved changes · Ctrl/⌘+S saves
                 </Text>
               )}
-              <Button variant="default" disabled={!dirty || busy} onClick={() => (errors.clear(), setDraft(draftOf(partner)))}>
+              <Button
+                variant="default"
+                disabled={!dirty || busy}
+                onClick={() => {
+                  errors.clear();
+                  setDraft(draftOf(partner));
+                }}
+              >
                 Discard
               </Button>
               <Button onClick={() => void save()} disabled={!dirty} loading={busy} data-testid="save-partner">

@@ -8,14 +8,13 @@ import {
   Divider,
   Group,
   MultiSelect,
-
   SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
   Text,
-  TextInput,
   Textarea,
+  TextInput,
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
@@ -24,8 +23,8 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
 import type { CommissionPlan } from '../../api/types';
 import { FormError } from '../../components/FormError';
-import { useFormErrors } from '../../lib/forms';
 import { currencyDigits, humanize, parseDecimalToInt, todayIso } from '../../lib/format';
+import { useFormErrors } from '../../lib/forms';
 import { COUNTRY_OPTIONS, CURRENCIES, INSTRUMENT_GROUPS, REVSHARE_BASES } from '../../lib/reference';
 
 type Model = CommissionPlan['model'];
@@ -67,7 +66,9 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
   const [effectiveFrom, setEffectiveFrom] = useState(todayIso());
   const [note, setNote] = useState('');
   const [cpa, setCpa] = useState<CpaDraft>(emptyCpa);
-  const [rebates, setRebates] = useState<{ group: Group_; amount: string }[]>([{ group: 'fx_majors', amount: '' }]);
+  const [rebates, setRebates] = useState<{ group: Group_; amount: string }[]>([
+    { group: 'fx_majors', amount: '' },
+  ]);
   const [share, setShare] = useState('');
   const [basis, setBasis] = useState<(typeof REVSHARE_BASES)[number]>('net_revenue');
   const [hybridParts, setHybridParts] = useState({ cpa: true, revshare: true, rebates: false });
@@ -93,7 +94,9 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
         return undefined;
       }
       const v = parseDecimalToInt(text, digits);
-      if (v === null) problems[field] = `must be an amount like ${digits > 0 ? `12.${'5'.padEnd(digits, '0')}` : '12'} (${currency})`;
+      if (v === null)
+        problems[field] =
+          `must be an amount like ${digits > 0 ? `12.${'5'.padEnd(digits, '0')}` : '12'} (${currency})`;
       return v ?? undefined;
     };
     const lots = (field: string, text: string): number | undefined => {
@@ -107,7 +110,8 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
         return undefined;
       }
       const v = parseDecimalToInt(text, 2);
-      if (v === null || v > 10_000) problems[field] = 'must be a percentage from 0 to 100 with at most 2 decimals';
+      if (v === null || v > 10_000)
+        problems[field] = 'must be a percentage from 0 to 100 with at most 2 decimals';
       return v ?? undefined;
     };
     const whole = (field: string, text: string): number | undefined => {
@@ -133,24 +137,35 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
       if (cpa.mode === 'single') part.amountMinor = money('plan.cpa.amountMinor', cpa.amount);
       else
         part.tiers = cpa.tiers.map((t, i) => ({
-          ...(i === 0 && t.minFtd.trim() === '' ? {} : { minFtdMinor: money(`plan.cpa.tiers.${i}.minFtdMinor`, t.minFtd) }),
+          ...(i === 0 && t.minFtd.trim() === ''
+            ? {}
+            : { minFtdMinor: money(`plan.cpa.tiers.${i}.minFtdMinor`, t.minFtd) }),
           amountMinor: money(`plan.cpa.tiers.${i}.amountMinor`, t.amount),
         }));
       plan.cpa = part;
     }
     if (uses.revshare) plan.revshare = { shareBps: pct('plan.revshare.shareBps', share), basis };
     if (uses.rebates)
-      plan.rebates = rebates.map((r, i) => ({ group: r.group, amountPerLotMinor: money(`plan.rebates.${i}.amountPerLotMinor`, r.amount) }));
+      plan.rebates = rebates.map((r, i) => ({
+        group: r.group,
+        amountPerLotMinor: money(`plan.rebates.${i}.amountPerLotMinor`, r.amount),
+      }));
     const hd = whole('plan.holdingDays', holdingDays);
     if (hd !== undefined) plan.holdingDays = hd;
     const capP = money('plan.caps.payoutPerMonthMinor', capPayout, false);
     const capF = whole('plan.caps.qualifiedFtdsPerMonth', capFtds);
     if (capP !== undefined || capF !== undefined)
-      plan.caps = { ...(capP !== undefined ? { payoutPerMonthMinor: capP } : {}), ...(capF !== undefined ? { qualifiedFtdsPerMonth: capF } : {}) };
+      plan.caps = {
+        ...(capP !== undefined ? { payoutPerMonthMinor: capP } : {}),
+        ...(capF !== undefined ? { qualifiedFtdsPerMonth: capF } : {}),
+      };
     const oLot = money('plan.subIbOverride.perLotMinor', overridePerLot, false);
     const oShare = pct('plan.subIbOverride.shareBps', overrideShare, false);
     if (oLot !== undefined || oShare !== undefined)
-      plan.subIbOverride = { ...(oLot !== undefined ? { perLotMinor: oLot } : {}), ...(oShare !== undefined ? { shareBps: oShare } : {}) };
+      plan.subIbOverride = {
+        ...(oLot !== undefined ? { perLotMinor: oLot } : {}),
+        ...(oShare !== undefined ? { shareBps: oShare } : {}),
+      };
     return { plan: plan as unknown as CommissionPlan, problems };
   }
 
@@ -166,7 +181,10 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
         path: { id: partnerId },
         body: { plan, currency, effectiveFrom, note: note.trim() || null },
       });
-      await Promise.all([qc.invalidateQueries({ queryKey: ['partner', partnerId] }), qc.invalidateQueries({ queryKey: ['approvals'] })]);
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: ['partner', partnerId] }),
+        qc.invalidateQueries({ queryKey: ['approvals'] }),
+      ]);
       notifications.show({
         color: 'green',
         message: `Version ${created.version} proposed; it needs approval by ${humanize(created.requiredRole)}.`,
@@ -180,11 +198,22 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
   }
 
   const err = (field: string) => local[field] ?? errors.field(field);
-  const moneyInput = (label: string, field: string, value: string, onChange: (v: string) => void, testId?: string, desc?: string) => (
+  const moneyInput = (
+    label: string,
+    field: string,
+    value: string,
+    onChange: (v: string) => void,
+    testId?: string,
+    desc?: string,
+  ) => (
     <TextInput
       label={label}
       description={desc}
-      rightSection={<Text size="xs" c="dimmed">{currency}</Text>}
+      rightSection={
+        <Text size="xs" c="dimmed">
+          {currency}
+        </Text>
+      }
       rightSectionWidth={44}
       inputMode="decimal"
       value={value}
@@ -260,7 +289,10 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 key={p}
                 label={p === 'cpa' ? 'CPA' : p === 'revshare' ? 'RevShare' : 'Rebates'}
                 checked={hybridParts[p]}
-                onChange={(e) => setHybridParts((s) => ({ ...s, [p]: e.currentTarget.checked }))}
+                onChange={(e) => {
+                  const checked = e.currentTarget.checked;
+                  setHybridParts((s) => ({ ...s, [p]: checked }));
+                }}
               />
             ))}
             {errors.field('plan') && (
@@ -286,7 +318,13 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
             />
             {cpa.mode === 'single' ? (
               <SimpleGrid cols={3} spacing="sm">
-                {moneyInput('CPA per qualified FTD', 'plan.cpa.amountMinor', cpa.amount, (v) => setCpa((s) => ({ ...s, amount: v })), 'terms-cpa-amount')}
+                {moneyInput(
+                  'CPA per qualified FTD',
+                  'plan.cpa.amountMinor',
+                  cpa.amount,
+                  (v) => setCpa((s) => ({ ...s, amount: v })),
+                  'terms-cpa-amount',
+                )}
               </SimpleGrid>
             ) : (
               <Stack gap={6}>
@@ -297,10 +335,17 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                       i === 0 ? 'From FTD (first tier may be empty)' : 'From FTD',
                       `plan.cpa.tiers.${i}.minFtdMinor`,
                       t.minFtd,
-                      (v) => setCpa((s) => ({ ...s, tiers: s.tiers.map((x, j) => (j === i ? { ...x, minFtd: v } : x)) })),
+                      (v) =>
+                        setCpa((s) => ({
+                          ...s,
+                          tiers: s.tiers.map((x, j) => (j === i ? { ...x, minFtd: v } : x)),
+                        })),
                     )}
                     {moneyInput('CPA', `plan.cpa.tiers.${i}.amountMinor`, t.amount, (v) =>
-                      setCpa((s) => ({ ...s, tiers: s.tiers.map((x, j) => (j === i ? { ...x, amount: v } : x)) })),
+                      setCpa((s) => ({
+                        ...s,
+                        tiers: s.tiers.map((x, j) => (j === i ? { ...x, amount: v } : x)),
+                      })),
                     )}
                     <ActionIcon
                       mt={26}
@@ -328,14 +373,27 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
               Qualification
             </Text>
             <SimpleGrid cols={3} spacing="sm">
-              {moneyInput('Minimum FTD', 'plan.cpa.qualification.minFtdMinor', cpa.minFtd, (v) => setCpa((s) => ({ ...s, minFtd: v })), 'terms-cpa-minftd')}
+              {moneyInput(
+                'Minimum FTD',
+                'plan.cpa.qualification.minFtdMinor',
+                cpa.minFtd,
+                (v) => setCpa((s) => ({ ...s, minFtd: v })),
+                'terms-cpa-minftd',
+              )}
               <TextInput
                 label="Minimum lots"
                 inputMode="decimal"
                 value={cpa.minLots}
-                onChange={(e) => setCpa((s) => ({ ...s, minLots: e.currentTarget.value }))}
+                onChange={(e) => {
+                  const minLots = e.currentTarget.value;
+                  setCpa((s) => ({ ...s, minLots }));
+                }}
                 error={err('plan.cpa.qualification.minLots')}
-                rightSection={<Text size="xs" c="dimmed">lots</Text>}
+                rightSection={
+                  <Text size="xs" c="dimmed">
+                    lots
+                  </Text>
+                }
                 rightSectionWidth={40}
                 data-testid="terms-cpa-minlots"
               />
@@ -343,7 +401,10 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 label="Within days of FTD"
                 inputMode="numeric"
                 value={cpa.withinDays}
-                onChange={(e) => setCpa((s) => ({ ...s, withinDays: e.currentTarget.value }))}
+                onChange={(e) => {
+                  const withinDays = e.currentTarget.value;
+                  setCpa((s) => ({ ...s, withinDays }));
+                }}
                 error={err('plan.cpa.qualification.withinDays')}
                 data-testid="terms-cpa-days"
               />
@@ -354,7 +415,10 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 searchable
                 value={cpa.allowed}
                 onChange={(v) => setCpa((s) => ({ ...s, allowed: v }))}
-                error={errors.field('plan.cpa.qualification.allowedCountries') ?? errors.under('plan.cpa.qualification.allowedCountries')[0]}
+                error={
+                  errors.field('plan.cpa.qualification.allowedCountries') ??
+                  errors.under('plan.cpa.qualification.allowedCountries')[0]
+                }
               />
               <MultiSelect
                 label="Never clients from"
@@ -362,7 +426,10 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 searchable
                 value={cpa.excluded}
                 onChange={(v) => setCpa((s) => ({ ...s, excluded: v }))}
-                error={errors.field('plan.cpa.qualification.excludedCountries') ?? errors.under('plan.cpa.qualification.excludedCountries')[0]}
+                error={
+                  errors.field('plan.cpa.qualification.excludedCountries') ??
+                  errors.under('plan.cpa.qualification.excludedCountries')[0]
+                }
               />
             </SimpleGrid>
           </>
@@ -377,7 +444,11 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 inputMode="decimal"
                 value={share}
                 onChange={(e) => setShare(e.currentTarget.value)}
-                rightSection={<Text size="xs" c="dimmed">%</Text>}
+                rightSection={
+                  <Text size="xs" c="dimmed">
+                    %
+                  </Text>
+                }
                 error={err('plan.revshare.shareBps')}
                 data-testid="terms-revshare-share"
               />
@@ -404,7 +475,9 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                     label={i === 0 ? 'Instrument group' : undefined}
                     data={INSTRUMENT_GROUPS.map((g) => ({ value: g, label: humanize(g) }))}
                     value={r.group}
-                    onChange={(v) => v && setRebates((s) => s.map((x, j) => (j === i ? { ...x, group: v as Group_ } : x)))}
+                    onChange={(v) =>
+                      v && setRebates((s) => s.map((x, j) => (j === i ? { ...x, group: v as Group_ } : x)))
+                    }
                     allowDeselect={false}
                     error={errors.field(`plan.rebates.${i}.group`)}
                     w={180}
@@ -434,7 +507,8 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
                 w={130}
                 disabled={rebates.length >= INSTRUMENT_GROUPS.length}
                 onClick={() => {
-                  const next = INSTRUMENT_GROUPS.find((g) => !rebates.some((r) => r.group === g)) ?? 'fx_majors';
+                  const next =
+                    INSTRUMENT_GROUPS.find((g) => !rebates.some((r) => r.group === g)) ?? 'fx_majors';
                   setRebates((s) => [...s, { group: next, amount: '' }]);
                 }}
               >
@@ -454,7 +528,14 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
             onChange={(e) => setHoldingDays(e.currentTarget.value)}
             error={err('plan.holdingDays')}
           />
-          {moneyInput('Monthly payout cap', 'plan.caps.payoutPerMonthMinor', capPayout, setCapPayout, undefined, 'Most paid in a month')}
+          {moneyInput(
+            'Monthly payout cap',
+            'plan.caps.payoutPerMonthMinor',
+            capPayout,
+            setCapPayout,
+            undefined,
+            'Most paid in a month',
+          )}
           <TextInput
             label="Monthly CPA cap"
             description="Most qualified FTDs paid"
@@ -463,14 +544,25 @@ export function ProposeTermsForm({ partnerId, onDone }: { partnerId: string; onD
             onChange={(e) => setCapFtds(e.currentTarget.value)}
             error={err('plan.caps.qualifiedFtdsPerMonth') ?? errors.field('plan.caps')}
           />
-          {moneyInput('Sub-IB override per lot', 'plan.subIbOverride.perLotMinor', overridePerLot, setOverridePerLot, undefined, 'Paid to this IB on its sub-IBs’ lots')}
+          {moneyInput(
+            'Sub-IB override per lot',
+            'plan.subIbOverride.perLotMinor',
+            overridePerLot,
+            setOverridePerLot,
+            undefined,
+            'Paid to this IB on its sub-IBs’ lots',
+          )}
           <TextInput
             label="Sub-IB override share"
             description="Of the sub-IB’s commission"
             inputMode="decimal"
             value={overrideShare}
             onChange={(e) => setOverrideShare(e.currentTarget.value)}
-            rightSection={<Text size="xs" c="dimmed">%</Text>}
+            rightSection={
+              <Text size="xs" c="dimmed">
+                %
+              </Text>
+            }
             error={err('plan.subIbOverride.shareBps') ?? errors.field('plan.subIbOverride')}
           />
         </SimpleGrid>

@@ -1,7 +1,21 @@
 // Terms & approvals: every version of the partner's commercial terms with its status, approver, decision and
 // the partner's acceptance; the version in force today is highlighted. Propose, approve/reject (four eyes and
 // the authority ladder are enforced by the API, which explains any refusal), withdraw, record acceptance.
-import { Alert, Badge, Button, Code, Collapse, Group, Modal, Paper, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Code,
+  Collapse,
+  Group,
+  Modal,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { ApiError, api } from '../../api/client';
@@ -29,7 +43,8 @@ export function TermsTab({ partner }: { partner: Partner }) {
   const [acceptedAt, setAcceptedAt] = useState('');
   const list = useQuery({
     queryKey: ['partner', partner.id, 'terms'],
-    queryFn: () => api.get('/api/v1/partners/{id}/terms', { path: { id: partner.id }, query: { limit: 200 } }),
+    queryFn: () =>
+      api.get('/api/v1/partners/{id}/terms', { path: { id: partner.id }, query: { limit: 200 } }),
   });
   const current = useQuery({
     queryKey: ['partner', partner.id, 'terms', 'current'],
@@ -49,13 +64,30 @@ export function TermsTab({ partner }: { partner: Partner }) {
   const actionsFor = (t: TermsVersion) => {
     const out: JSX[] = [];
     if (t.status === 'pending_approval') {
-      const mayDecide = can('terms.approve') && session.via === 'session' && t.proposedBy.id !== me && roleReaches(session.user.role, t.requiredRole);
+      const mayDecide =
+        can('terms.approve') &&
+        session.via === 'session' &&
+        t.proposedBy.id !== me &&
+        roleReaches(session.user.role, t.requiredRole);
       if (mayDecide) {
         out.push(
-          <Button key="a" size="compact-xs" color="green" onClick={() => setAction({ kind: 'approve', terms: t })} data-testid="terms-approve">
+          <Button
+            key="a"
+            size="compact-xs"
+            color="green"
+            onClick={() => setAction({ kind: 'approve', terms: t })}
+            data-testid="terms-approve"
+          >
             Approve
           </Button>,
-          <Button key="r" size="compact-xs" color="red" variant="light" onClick={() => setAction({ kind: 'reject', terms: t })} data-testid="terms-reject">
+          <Button
+            key="r"
+            size="compact-xs"
+            color="red"
+            variant="light"
+            onClick={() => setAction({ kind: 'reject', terms: t })}
+            data-testid="terms-reject"
+          >
             Reject
           </Button>,
         );
@@ -70,7 +102,14 @@ export function TermsTab({ partner }: { partner: Partner }) {
       }
       if (t.proposedBy.id === me || can('partners.update_any')) {
         out.push(
-          <Button key="w" size="compact-xs" variant="subtle" color="gray" onClick={() => setAction({ kind: 'withdraw', terms: t })} data-testid="terms-withdraw">
+          <Button
+            key="w"
+            size="compact-xs"
+            variant="subtle"
+            color="gray"
+            onClick={() => setAction({ kind: 'withdraw', terms: t })}
+            data-testid="terms-withdraw"
+          >
             Withdraw
           </Button>,
         );
@@ -78,7 +117,13 @@ export function TermsTab({ partner }: { partner: Partner }) {
     }
     if (t.status === 'approved' && !t.acceptedAt && can('terms.record_acceptance')) {
       out.push(
-        <Button key="acc" size="compact-xs" variant="light" onClick={() => setAction({ kind: 'accept', terms: t })} data-testid="terms-accept">
+        <Button
+          key="acc"
+          size="compact-xs"
+          variant="light"
+          onClick={() => setAction({ kind: 'accept', terms: t })}
+          data-testid="terms-accept"
+        >
           Record acceptance
         </Button>,
       );
@@ -91,7 +136,8 @@ export function TermsTab({ partner }: { partner: Partner }) {
       <Group justify="space-between">
         {current.data ? (
           <Text size="sm" data-testid="terms-in-force">
-            In force: <b>v{current.data.version}</b> since {formatDate(current.data.effectiveFrom)} — {current.data.summary}
+            In force: <b>v{current.data.version}</b> since {formatDate(current.data.effectiveFrom)} —{' '}
+            {current.data.summary}
           </Text>
         ) : current.isPending ? (
           <span />
@@ -116,10 +162,16 @@ export function TermsTab({ partner }: { partner: Partner }) {
         ) : versions.length === 0 ? (
           <EmptyState
             title="No terms proposed yet"
-            action={canPropose ? <Button variant="light" onClick={() => setProposing(true)}>Propose the first terms</Button> : undefined}
+            action={
+              canPropose ? (
+                <Button variant="light" onClick={() => setProposing(true)}>
+                  Propose the first terms
+                </Button>
+              ) : undefined
+            }
           >
-            Commercial terms are versioned: each version is approved by the right level, accepted by the partner and never
-            applied retroactively.
+            Commercial terms are versioned: each version is approved by the right level, accepted by the
+            partner and never applied retroactively.
           </EmptyState>
         ) : (
           <Table data-testid="terms-table">
@@ -141,7 +193,11 @@ export function TermsTab({ partner }: { partner: Partner }) {
                 const inForce = current.data?.id === t.id;
                 return (
                   <Fragment key={t.id}>
-                    <Table.Tr className={inForce ? 'pd-current-terms' : undefined} data-testid="terms-row" data-status={t.status}>
+                    <Table.Tr
+                      className={inForce ? 'pd-current-terms' : undefined}
+                      data-testid="terms-row"
+                      data-status={t.status}
+                    >
                       <Table.Td>
                         <Group gap={4} wrap="nowrap">
                           <Text fw={600} size="sm">
@@ -154,7 +210,7 @@ export function TermsTab({ partner }: { partner: Partner }) {
                           )}
                         </Group>
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td miw={140}>
                         <StatusBadge status={t.status} testId="terms-status" />
                       </Table.Td>
                       <Table.Td maw={320}>
@@ -164,7 +220,11 @@ export function TermsTab({ partner }: { partner: Partner }) {
                           </Badge>
                           {t.summary}
                         </Text>
-                        <Button size="compact-xs" variant="subtle" onClick={() => setOpen(open === t.id ? null : t.id)}>
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          onClick={() => setOpen(open === t.id ? null : t.id)}
+                        >
                           {open === t.id ? 'Hide details' : 'Details'}
                         </Button>
                       </Table.Td>
@@ -195,7 +255,9 @@ export function TermsTab({ partner }: { partner: Partner }) {
                         {t.acceptedAt ? (
                           <>
                             <Text size="sm">
-                              {t.acceptedVia === 'on_behalf' ? `${t.acceptedBy?.name ?? '?'} (on behalf)` : t.acceptedBy?.name}
+                              {t.acceptedVia === 'on_behalf'
+                                ? `${t.acceptedBy?.name ?? '?'} (on behalf)`
+                                : t.acceptedBy?.name}
                             </Text>
                             <DateTime iso={t.acceptedAt} relative />
                           </>
@@ -230,7 +292,12 @@ export function TermsTab({ partner }: { partner: Partner }) {
         )}
       </Paper>
 
-      <Modal opened={proposing} onClose={() => setProposing(false)} title={`Propose terms for ${partner.displayName}`} size="xl">
+      <Modal
+        opened={proposing}
+        onClose={() => setProposing(false)}
+        title={`Propose terms for ${partner.displayName}`}
+        size="xl"
+      >
         {proposing && <ProposeTermsForm partnerId={partner.id} onDone={() => setProposing(false)} />}
       </Modal>
 
@@ -250,18 +317,38 @@ export function TermsTab({ partner }: { partner: Partner }) {
         }
         required={action?.kind === 'reject' || (action?.kind === 'accept' && session.user.role !== 'partner')}
         confirm={action ? (action.kind === 'accept' ? 'Record acceptance' : humanize(action.kind)) : ''}
-        color={action?.kind === 'approve' ? 'green' : action?.kind === 'accept' ? 'blue' : action?.kind === 'withdraw' ? 'gray' : 'red'}
+        color={
+          action?.kind === 'approve'
+            ? 'green'
+            : action?.kind === 'accept'
+              ? 'blue'
+              : action?.kind === 'withdraw'
+                ? 'gray'
+                : 'red'
+        }
         invalidate={[['partner', partner.id], ['approvals']]}
         onSubmit={async (reason) => {
           if (!action) return;
           const path = { id: partner.id, termsId: action.terms.id };
-          if (action.kind === 'approve') await api.post('/api/v1/partners/{id}/terms/{termsId}/approve', { path, body: { reason: reason || null } });
-          if (action.kind === 'reject') await api.post('/api/v1/partners/{id}/terms/{termsId}/reject', { path, body: { reason } });
-          if (action.kind === 'withdraw') await api.post('/api/v1/partners/{id}/terms/{termsId}/withdraw', { path, body: { reason: reason || null } });
+          if (action.kind === 'approve')
+            await api.post('/api/v1/partners/{id}/terms/{termsId}/approve', {
+              path,
+              body: { reason: reason || null },
+            });
+          if (action.kind === 'reject')
+            await api.post('/api/v1/partners/{id}/terms/{termsId}/reject', { path, body: { reason } });
+          if (action.kind === 'withdraw')
+            await api.post('/api/v1/partners/{id}/terms/{termsId}/withdraw', {
+              path,
+              body: { reason: reason || null },
+            });
           if (action.kind === 'accept')
             await api.post('/api/v1/partners/{id}/terms/{termsId}/accept', {
               path,
-              body: { note: reason || null, acceptedAt: acceptedAt ? new Date(acceptedAt).toISOString() : null },
+              body: {
+                note: reason || null,
+                acceptedAt: acceptedAt ? new Date(acceptedAt).toISOString() : null,
+              },
             });
         }}
       >
@@ -269,7 +356,8 @@ export function TermsTab({ partner }: { partner: Partner }) {
           <Alert variant="light" color="gray" p="xs">
             <Text size="sm">{action.terms.summary}</Text>
             <Text size="xs" c="dimmed">
-              Effective {formatDate(action.terms.effectiveFrom)} · proposed by {action.terms.proposedBy.name} · needs {humanize(action.terms.requiredRole)}
+              Effective {formatDate(action.terms.effectiveFrom)} · proposed by {action.terms.proposedBy.name}{' '}
+              · needs {humanize(action.terms.requiredRole)}
             </Text>
           </Alert>
         )}
@@ -303,9 +391,7 @@ function TermsDetails({ terms }: { terms: TermsVersion }) {
             Note: {terms.note}
           </Text>
         )}
-        {terms.acceptanceNote && (
-          <Text size="sm">Acceptance: {terms.acceptanceNote}</Text>
-        )}
+        {terms.acceptanceNote && <Text size="sm">Acceptance: {terms.acceptanceNote}</Text>}
       </Stack>
       <Stack gap={2}>
         <Text size="xs" fw={700} c="dimmed" tt="uppercase">
@@ -331,7 +417,9 @@ export function PlanDetails({ plan, currency }: { plan: CommissionPlan; currency
     if (cpa.amountMinor !== undefined) lines.push(`CPA ${m(cpa.amountMinor)} per qualified FTD`);
     for (const t of cpa.tiers ?? []) lines.push(`CPA ${m(t.amountMinor)} from FTD ${m(t.minFtdMinor ?? 0)}`);
     const q = cpa.qualification;
-    lines.push(`Qualifies: FTD ≥ ${m(q.minFtdMinor)}, ≥ ${formatLots(q.minLots)} lots within ${q.withinDays} days`);
+    lines.push(
+      `Qualifies: FTD ≥ ${m(q.minFtdMinor)}, ≥ ${formatLots(q.minLots)} lots within ${q.withinDays} days`,
+    );
     if (q.allowedCountries?.length) lines.push(`Only from ${q.allowedCountries.join(', ')}`);
     if (q.excludedCountries?.length) lines.push(`Never from ${q.excludedCountries.join(', ')}`);
   }

@@ -4,8 +4,8 @@ import { Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { Partner } from '../../api/types';
-import { Changes } from '../../components/Changes';
 import { DateTime } from '../../components/bits';
+import { Changes } from '../../components/Changes';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
 import { actionColor, actionInWords } from '../../lib/audit-words';
 import { humanize } from '../../lib/format';
@@ -15,7 +15,10 @@ export function TimelineTab({ partner }: { partner: Partner }) {
     queryKey: ['partner', partner.id, 'timeline'],
     initialPageParam: undefined as string | undefined,
     queryFn: ({ pageParam }) =>
-      api.get('/api/v1/partners/{id}/timeline', { path: { id: partner.id }, query: { limit: 100, cursor: pageParam } }),
+      api.get('/api/v1/partners/{id}/timeline', {
+        path: { id: partner.id },
+        query: { limit: 100, cursor: pageParam },
+      }),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = q.data?.pages.flatMap((p) => p.data) ?? [];
@@ -29,7 +32,9 @@ export function TimelineTab({ partner }: { partner: Partner }) {
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           </div>
         ) : items.length === 0 ? (
-          <EmptyState title="Nothing has happened yet">Every change to this partner will be listed here.</EmptyState>
+          <EmptyState title="Nothing has happened yet">
+            Every change to this partner will be listed here.
+          </EmptyState>
         ) : (
           <Table data-testid="timeline-table" verticalSpacing={8}>
             <Table.Thead>
@@ -42,7 +47,12 @@ export function TimelineTab({ partner }: { partner: Partner }) {
             </Table.Thead>
             <Table.Tbody>
               {items.map((it) => (
-                <Table.Tr key={it.id} data-testid="timeline-item" data-action={it.action} style={{ verticalAlign: 'top' }}>
+                <Table.Tr
+                  key={it.id}
+                  data-testid="timeline-item"
+                  data-action={it.action}
+                  style={{ verticalAlign: 'top' }}
+                >
                   <Table.Td>
                     <DateTime iso={it.at} />
                   </Table.Td>
@@ -84,7 +94,12 @@ export function TimelineTab({ partner }: { partner: Partner }) {
       </Paper>
       {q.hasNextPage && (
         <Group justify="center">
-          <Button variant="default" size="xs" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage}>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => void q.fetchNextPage()}
+            loading={q.isFetchingNextPage}
+          >
             Load older
           </Button>
         </Group>

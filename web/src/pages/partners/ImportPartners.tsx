@@ -19,7 +19,13 @@ export function ImportPartnersButton() {
       <Button variant="default" onClick={open} data-testid="import-csv">
         Import CSV
       </Button>
-      <Modal opened={opened} onClose={close} title="Import partners from CSV" size="lg" closeOnClickOutside={false}>
+      <Modal
+        opened={opened}
+        onClose={close}
+        title="Import partners from CSV"
+        size="lg"
+        closeOnClickOutside={false}
+      >
         {opened && <ImportFlow onDone={close} />}
       </Modal>
     </>
@@ -60,9 +66,9 @@ function ImportFlow({ onDone }: { onDone: () => void }) {
   return (
     <Stack gap="sm">
       <Text size="sm" c="dimmed">
-        Use the columns of <b>Export CSV</b>. <code>displayName</code> is required; <code>ownerEmail</code> names the owner;{' '}
-        <code>parentReferralCode</code> names the parent IB; lists are space-separated. First a check runs; nothing is written
-        until you confirm.
+        Use the columns of <b>Export CSV</b>. <code>displayName</code> is required; <code>ownerEmail</code>{' '}
+        names the owner; <code>parentReferralCode</code> names the parent IB; lists are space-separated. First
+        a check runs; nothing is written until you confirm.
       </Text>
       <FileInput
         label="CSV file"
@@ -82,7 +88,9 @@ function ImportFlow({ onDone }: { onDone: () => void }) {
         <Stack gap="xs" data-testid="import-report">
           <Alert color={report.invalid > 0 ? 'orange' : 'green'} variant="light" p="xs">
             {report.total} row(s): {report.valid} valid, {report.invalid} with errors.
-            {report.invalid > 0 ? ' Fix the file and check again; an import writes all rows or none.' : ' Ready to import.'}
+            {report.invalid > 0
+              ? ' Fix the file and check again; an import writes all rows or none.'
+              : ' Ready to import.'}
           </Alert>
           {report.errors.length > 0 && (
             <ScrollArea h={Math.min(300, 40 + report.errors.length * 30)}>
@@ -114,7 +122,13 @@ function ImportFlow({ onDone }: { onDone: () => void }) {
         <Button variant="default" onClick={onDone}>
           Cancel
         </Button>
-        <Button variant="light" disabled={!text} loading={busy && !report} onClick={() => void run(true)} data-testid="import-check">
+        <Button
+          variant="light"
+          disabled={!text}
+          loading={busy && !report}
+          onClick={() => void run(true)}
+          data-testid="import-check"
+        >
           {report ? 'Check again' : 'Check file'}
         </Button>
         <Button

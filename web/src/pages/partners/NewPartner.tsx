@@ -9,13 +9,24 @@ import { api } from '../../api/client';
 import type { PartnerCreate } from '../../api/types';
 import { FormError } from '../../components/FormError';
 import { orNull, useFormErrors } from '../../lib/forms';
-import { COUNTRY_OPTIONS, PARTNER_KINDS, PARTNER_TYPES, TYPE_LABELS, options } from '../../lib/reference';
+import { COUNTRY_OPTIONS, options, PARTNER_KINDS, PARTNER_TYPES, TYPE_LABELS } from '../../lib/reference';
 import { navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { OWNER_ROLES, useOwnerOptions } from './owners';
 import { ParentPicker } from './ParentPicker';
 
-const SHOWN = ['displayName', 'legalName', 'kind', 'type', 'country', 'email', 'phone', 'ownerId', 'parentId', 'tags'];
+const SHOWN = [
+  'displayName',
+  'legalName',
+  'kind',
+  'type',
+  'country',
+  'email',
+  'phone',
+  'ownerId',
+  'parentId',
+  'tags',
+];
 
 export function NewPartnerButton() {
   const [opened, { open, close }] = useDisclosure(false);
@@ -155,13 +166,22 @@ function NewPartnerForm({ onDone }: { onDone: () => void }) {
             error={errors.field('ownerId')}
             data-testid="field-ownerId"
           />
-          <ParentPicker value={v.parentId} onChange={(x) => set('parentId', x)} error={errors.field('parentId')} />
+          <ParentPicker
+            value={v.parentId}
+            onChange={(x) => set('parentId', x)}
+            error={errors.field('parentId')}
+          />
         </SimpleGrid>
         <TagsInput
           label="Tags"
           description="Lower-case words, Enter after each"
           value={v.tags}
-          onChange={(x) => set('tags', x.map((t) => t.trim().toLowerCase()))}
+          onChange={(x) =>
+            set(
+              'tags',
+              x.map((t) => t.trim().toLowerCase()),
+            )
+          }
           error={errors.field('tags') ?? errors.under('tags')[0]}
           data-testid="field-tags"
         />

@@ -26,11 +26,16 @@ export function ParentPicker({
   const q = useQuery({
     queryKey: ['partners', 'ib-picker', debounced],
     queryFn: () =>
-      api.get('/api/v1/partners', { query: { type: 'ib', q: debounced || undefined, limit: 20, sort: 'displayName' } }),
+      api.get('/api/v1/partners', {
+        query: { type: 'ib', q: debounced || undefined, limit: 20, sort: 'displayName' },
+      }),
     staleTime: 30_000,
   });
-  const data = (q.data?.data ?? []).filter((p) => p.id !== excludeId).map((p) => ({ value: p.id, label: p.displayName }));
-  if (current && !data.some((d) => d.value === current.id)) data.unshift({ value: current.id, label: current.displayName });
+  const data = (q.data?.data ?? [])
+    .filter((p) => p.id !== excludeId)
+    .map((p) => ({ value: p.id, label: p.displayName }));
+  if (current && !data.some((d) => d.value === current.id))
+    data.unshift({ value: current.id, label: current.displayName });
   return (
     <Select
       label="Parent IB"

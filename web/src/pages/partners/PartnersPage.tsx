@@ -1,6 +1,19 @@
 // Partners: the list everyone starts from. Search (debounced), filters and sort live in the URL; cursor paging
 // with "Load more"; a row opens the partner (click or Enter). New partner, CSV export and import sit on top.
-import { Anchor, Badge, Button, Group, Paper, Select, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  CloseButton,
+  Group,
+  Paper,
+  Select,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+} from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
@@ -8,15 +21,32 @@ import { api, buildUrl } from '../../api/client';
 import type { Partner } from '../../api/types';
 import { DateTime, StageBadge } from '../../components/bits';
 import { EmptyState, ErrorState, TableSkeleton } from '../../components/states';
+import {
+  COUNTRY_OPTIONS,
+  countryName,
+  options,
+  PARTNER_STAGES,
+  PARTNER_TYPES,
+  TYPE_LABELS,
+} from '../../lib/reference';
 import { navigate } from '../../lib/router';
-import { COUNTRY_OPTIONS, PARTNER_STAGES, PARTNER_TYPES, TYPE_LABELS, countryName, options } from '../../lib/reference';
 import { useSession } from '../../lib/session';
 import { useUrlState } from '../../lib/url-state';
 import { ImportPartnersButton } from './ImportPartners';
 import { NewPartnerButton } from './NewPartner';
 import { useOwnerOptions } from './owners';
 
-const FILTER_KEYS = ['q', 'type', 'stage', 'ownerId', 'country', 'tag', 'parentId', 'archived', 'sort'] as const;
+const FILTER_KEYS = [
+  'q',
+  'type',
+  'stage',
+  'ownerId',
+  'country',
+  'tag',
+  'parentId',
+  'archived',
+  'sort',
+] as const;
 type Sort = 'createdAt' | '-createdAt' | 'displayName' | '-displayName' | 'updatedAt' | '-updatedAt';
 
 export function PartnersPage() {
@@ -51,7 +81,16 @@ export function PartnersPage() {
   });
 
   const rows: Partner[] = q.data?.pages.flatMap((p) => p.data) ?? [];
-  const filtered = Boolean(f.q || f.type || f.stage || f.ownerId || f.country || f.tag || f.parentId || (f.archived && f.archived !== 'false'));
+  const filtered = Boolean(
+    f.q ||
+      f.type ||
+      f.stage ||
+      f.ownerId ||
+      f.country ||
+      f.tag ||
+      f.parentId ||
+      (f.archived && f.archived !== 'false'),
+  );
 
   const sortHeader = (label: string, key: 'createdAt' | 'displayName' | 'updatedAt') => {
     const current = filters.sort;
@@ -64,7 +103,10 @@ export function PartnersPage() {
         data-testid={`sort-${key}`}
         aria-sort={current === key ? 'ascending' : current === `-${key}` ? 'descending' : 'none'}
       >
-        {label} <Text span size="xs" c="blue">{dir}</Text>
+        {label}{' '}
+        <Text span size="xs" c="blue">
+          {dir}
+        </Text>
       </Table.Th>
     );
   };
@@ -89,7 +131,7 @@ export function PartnersPage() {
       <Paper withBorder p="xs" mb="sm">
         <Group gap="xs" wrap="wrap" align="flex-end">
           <TextInput
-            placeholder="Search name, legal name, email, referral code   ( / )"
+            placeholder="Search name, email, ref code  ( / )"
             value={search}
             onChange={(e) => setSearch(e.currentTarget.value)}
             onKeyDown={(e) => {
@@ -99,7 +141,7 @@ export function PartnersPage() {
               }
               if (e.key === 'Enter' && rows[0]) navigate(`/partners/${rows[0].id}`);
             }}
-            w={340}
+            w={260}
             data-search-box
             data-testid="partners-search"
             aria-label="Search partners"
@@ -110,7 +152,7 @@ export function PartnersPage() {
             value={f.type || null}
             onChange={(v) => setF({ type: v })}
             clearable
-            w={130}
+            w={110}
             data-testid="filter-type"
             aria-label="Filter by type"
           />
@@ -120,7 +162,7 @@ export function PartnersPage() {
             value={f.stage || null}
             onChange={(v) => setF({ stage: v })}
             clearable
-            w={170}
+            w={150}
             data-testid="filter-stage"
             aria-label="Filter by stage"
           />
@@ -131,7 +173,7 @@ export function PartnersPage() {
             onChange={(v) => setF({ ownerId: v })}
             clearable
             searchable
-            w={170}
+            w={150}
             data-testid="filter-owner"
             aria-label="Filter by owner"
           />
@@ -142,7 +184,7 @@ export function PartnersPage() {
             onChange={(v) => setF({ country: v })}
             clearable
             searchable
-            w={170}
+            w={150}
             data-testid="filter-country"
             aria-label="Filter by country"
           />
@@ -154,7 +196,7 @@ export function PartnersPage() {
             onKeyDown={(e) => {
               if (e.key === 'Enter') setF({ tag: e.currentTarget.value.trim().toLowerCase() });
             }}
-            w={120}
+            w={100}
             data-testid="filter-tag"
             aria-label="Filter by tag"
           />
@@ -166,13 +208,19 @@ export function PartnersPage() {
             ]}
             value={f.archived || 'false'}
             onChange={(v) => setF({ archived: v === 'false' ? null : v })}
-            w={140}
+            w={130}
             allowDeselect={false}
             data-testid="filter-archived"
             aria-label="Archived"
           />
           {f.parentId && (
-            <Badge variant="light" size="lg" rightSection={<span style={{ cursor: 'pointer' }} onClick={() => setF({ parentId: null })}>✕</span>}>
+            <Badge
+              variant="light"
+              size="lg"
+              rightSection={
+                <CloseButton size="xs" onClick={() => setF({ parentId: null })} aria-label="Remove filter" />
+              }
+            >
               Sub-partners of {f.parentId}
             </Badge>
           )}
@@ -181,7 +229,16 @@ export function PartnersPage() {
               variant="subtle"
               onClick={() => {
                 setSearch('');
-                setF({ q: null, type: null, stage: null, ownerId: null, country: null, tag: null, parentId: null, archived: null });
+                setF({
+                  q: null,
+                  type: null,
+                  stage: null,
+                  ownerId: null,
+                  country: null,
+                  tag: null,
+                  parentId: null,
+                  archived: null,
+                });
               }}
             >
               Clear filters
@@ -206,7 +263,16 @@ export function PartnersPage() {
                   variant="light"
                   onClick={() => {
                     setSearch('');
-                    setF({ q: null, type: null, stage: null, ownerId: null, country: null, tag: null, parentId: null, archived: null });
+                    setF({
+                      q: null,
+                      type: null,
+                      stage: null,
+                      ownerId: null,
+                      country: null,
+                      tag: null,
+                      parentId: null,
+                      archived: null,
+                    });
                   }}
                 >
                   Clear filters
@@ -216,7 +282,10 @@ export function PartnersPage() {
               Try a shorter search or remove a filter.
             </EmptyState>
           ) : (
-            <EmptyState title="No partners yet" action={can('partners.create') ? <NewPartnerButton /> : undefined}>
+            <EmptyState
+              title="No partners yet"
+              action={can('partners.create') ? <NewPartnerButton /> : undefined}
+            >
               {can('partners.create')
                 ? 'Create the first partner, or import a CSV of existing partners.'
                 : 'Partners will appear here once someone creates them.'}
@@ -248,8 +317,10 @@ export function PartnersPage() {
                   }}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter') navigate(`/partners/${p.id}`);
-                    if (e.key === 'ArrowDown') (e.currentTarget.nextElementSibling as HTMLElement | null)?.focus();
-                    if (e.key === 'ArrowUp') (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus();
+                    if (e.key === 'ArrowDown')
+                      (e.currentTarget.nextElementSibling as HTMLElement | null)?.focus();
+                    if (e.key === 'ArrowUp')
+                      (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus();
                   }}
                   data-testid="partner-row"
                 >
@@ -279,7 +350,13 @@ export function PartnersPage() {
                   <Table.Td>
                     <StageBadge stage={p.stage} />
                   </Table.Td>
-                  <Table.Td>{p.ownerName ?? <Text span c="dimmed" size="sm">Unassigned</Text>}</Table.Td>
+                  <Table.Td>
+                    {p.ownerName ?? (
+                      <Text span c="dimmed" size="sm">
+                        Unassigned
+                      </Text>
+                    )}
+                  </Table.Td>
                   <Table.Td>
                     {p.country ? (
                       <Tooltip label={countryName(p.country)}>
@@ -330,7 +407,13 @@ export function PartnersPage() {
             {rows.length} shown{q.hasNextPage ? ', more available' : ''} · ↑↓ to move, Enter to open
           </Text>
           {q.hasNextPage && (
-            <Button variant="default" size="xs" onClick={() => void q.fetchNextPage()} loading={q.isFetchingNextPage} data-testid="load-more">
+            <Button
+              variant="default"
+              size="xs"
+              onClick={() => void q.fetchNextPage()}
+              loading={q.isFetchingNextPage}
+              data-testid="load-more"
+            >
               Load more
             </Button>
           )}
