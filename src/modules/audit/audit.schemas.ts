@@ -31,6 +31,9 @@ export const auditEntrySchema = z
     at: z.string(),
     actorType: z.string(),
     actorId: z.string(),
+    actorName: z
+      .string()
+      .describe('The user\'s name, the API key\'s name, or "system" (not hashed; for display)'),
     action: z.string(),
     entityType: z.string(),
     entityId: z.string(),

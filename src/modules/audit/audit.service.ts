@@ -40,6 +40,7 @@ export interface AuditEntryView {
   at: string;
   actorType: string;
   actorId: string;
+  actorName: string;
   action: string;
   entityType: string;
   entityId: string;
@@ -56,7 +57,7 @@ export interface AuditEntryView {
   prevHash: string;
 }
 
-export function presentAuditEntry(row: AuditLogTable): AuditEntryView {
+export function presentAuditEntry(row: AuditLogTable, actorName = row.actor_id): AuditEntryView {
   let data: AuditEntryView['data'] = null;
   if (row.redacted_at === null) {
     const parsed = JSON.parse(row.data) as Record<string, unknown>;
@@ -75,6 +76,7 @@ export function presentAuditEntry(row: AuditLogTable): AuditEntryView {
     at: row.at,
     actorType: row.actor_type,
     actorId: row.actor_id,
+    actorName,
     action: row.action,
     entityType: row.entity_type,
     entityId: row.entity_id,
@@ -136,10 +138,42 @@ export async function listAudit(
     .execute();
   const page = rows.slice(0, f.limit);
   const last = page[page.length - 1];
+  const names = await actorNames(store, page);
   return {
-    data: page.map(presentAuditEntry),
+    data: page.map((row) =>
+      presentAuditEntry(row, names.get(`${row.actor_type}:${row.actor_id}`) ?? row.actor_id),
+    ),
     nextCursor: rows.length > f.limit && last ? `s${Number(last.seq)}` : null,
   };
+}
+
+/** Display names of a page's actors: users by name, API keys by name, the system as "system". */
+async function actorNames(store: Store, rows: AuditLogTable[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>([['system:system', 'system']]);
+  const ids = (type: string) => [
+    ...new Set(rows.filter((r) => r.actor_type === type).map((r) => r.actor_id)),
+  ];
+  const userIds = ids('user');
+  const keyIds = ids('api_key');
+  if (userIds.length > 0) {
+    for (const u of await store.db
+      .selectFrom('users')
+      .select(['id', 'name'])
+      .where('id', 'in', userIds)
+      .execute()) {
+      names.set(`user:${u.id}`, u.name);
+    }
+  }
+  if (keyIds.length > 0) {
+    for (const k of await store.db
+      .selectFrom('api_keys')
+      .select(['id', 'name'])
+      .where('id', 'in', keyIds)
+      .execute()) {
+      names.set(`api_key:${k.id}`, `API key "${k.name}"`);
+    }
+  }
+  return names;
 }
 
 export async function verifyAudit(store: Store, actor: Actor): Promise<VerifyResult> {

@@ -101,6 +101,26 @@ describe('audit API', () => {
     expect(byNobody.json().data).toEqual([]);
   });
 
+  it('names the actor of each entry for display', async () => {
+    const ops = await t.userSession('ops');
+    await t.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: ops.headers });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/v1/audit?actorId=${ops.id}`,
+      headers: reader,
+    });
+    const entries = res.json().data as { actorName: string; action: string }[];
+    expect(entries.map((e) => e.action)).toEqual(['user.logged_out', 'user.logged_in']);
+    expect(new Set(entries.map((e) => e.actorName)).size).toBe(1);
+    expect(entries[0]?.actorName).toMatch(/^Test ops/);
+    const system = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/audit?actorId=system&limit=1',
+      headers: reader,
+    });
+    expect(system.json().data[0].actorName).toBe('system');
+  });
+
   it('filters by time range and partner, and names bad filters', async () => {
     setClockForTests(() => Date.parse('2031-03-01T10:00:00.000Z'));
     try {

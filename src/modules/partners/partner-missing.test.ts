@@ -31,3 +31,21 @@ describe('missing mandatory fields on the partner view', () => {
     expect(detail.json().stage.missing.map((f: { field: string }) => f.field)).toEqual(['ownerId']);
   });
 });
+
+describe('partner owners list', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('lets a BDM (without users.read) pick an owner, and shows only active owner roles', async () => {
+    const bdm = await t.userSession('bdm');
+    await t.userSession('compliance');
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/partner-owners', headers: bdm.headers });
+    expect(res.statusCode).toBe(200);
+    const owners = res.json().data as { id: string; role: string }[];
+    expect(owners.map((o) => o.id)).toContain(bdm.id);
+    expect(owners.every((o) => ['bdm', 'team_lead', 'leadership', 'admin'].includes(o.role))).toBe(true);
+  });
+});

@@ -2,7 +2,10 @@
 // permission again together with the object-level rule (loadPartnerFor).
 import { Readable } from 'node:stream';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import type { Actor } from '../../platform/auth/actor.ts';
+import type { DB } from '../../platform/db/index.ts';
 import { ctxOf } from '../../platform/http/context.ts';
 import type { App, Deps } from '../../platform/http/types.ts';
 import {
@@ -45,6 +48,7 @@ import {
 } from './partner.service.ts';
 import { exportPartnersCsv, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, importPartnersCsv } from './partner-csv.ts';
 import { listPartners } from './partner-list.ts';
+import { OWNER_ROLES } from './reference-data.ts';
 import { timelineQuerySchema, timelineSchema } from './timeline.schemas.ts';
 import { partnerTimeline } from './timeline.service.ts';
 
@@ -85,6 +89,23 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
       const view = await createPartner(store, ctxOf(req), input);
       return reply.code(201).send(view);
     },
+  );
+
+  app.get(
+    '/api/v1/partner-owners',
+    {
+      config: { access: 'partners.read' },
+      schema: {
+        tags,
+        summary: 'Who can own partners: active BDMs, Team Leads, Leadership and admins (id, name, role)',
+        response: {
+          200: z.object({
+            data: z.array(z.object({ id: z.string(), name: z.string(), role: z.enum(OWNER_ROLES) })),
+          }),
+        },
+      },
+    },
+    async (req) => ({ data: await listPartnerOwners(store.db, ctxOf(req).actor) }),
   );
 
   app.get(
@@ -354,4 +375,18 @@ export async function partnersRoutes(app: App, deps: Deps): Promise<void> {
     },
     async (req) => archiveCustomField(store, ctxOf(req), req.params.id),
   );
+}
+
+/** The people a partner can be assigned to; names only, so BDMs without users.read can pick an owner. */
+async function listPartnerOwners(db: Kysely<DB>, actor: Actor) {
+  // Partner-side users see no staff list (their own owner appears on their partner record).
+  if (actor.role === 'partner' || actor.partnerId) return [];
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'name', 'role'])
+    .where('status', '=', 'active')
+    .where('role', 'in', [...OWNER_ROLES])
+    .orderBy('name')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, role: r.role as (typeof OWNER_ROLES)[number] }));
 }
