@@ -38,7 +38,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
       return typeof sent === 'string' && /^[A-Za-z0-9_.:-]{8,64}$/.test(sent) ? sent : `req_${ulid()}`;
     },
     ajv: { customOptions: { coerceTypes: false } },
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     // Errors raised by the router or body parsers before any handler runs (too-long URLs, bad
     // content-length) still leave as problem+json.
     frameworkErrors: (error, req, reply) => {

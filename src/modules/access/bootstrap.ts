@@ -23,6 +23,7 @@ export async function bootstrap(
   const generated = config.adminPassword === null;
   const password = config.adminPassword ?? `pd-${randomBytes(12).toString('base64url')}`;
   const ctx = { actor: systemActor(PERMISSION_NAMES), requestId: null };
-  await createUser(store, ctx, { email, name: 'Administrator', role: 'admin', password });
+  // A generated password was printed on a terminal: it must be replaced at first sign-in.
+  await createUser(store, ctx, { email, name: 'Administrator', role: 'admin', password, mustChangePassword: generated });
   return { createdAdmin: { email, password: generated ? password : null } };
 }
