@@ -7,15 +7,24 @@ import { Link, matchPath, navigate, usePathname } from './lib/router';
 import { SessionProvider, useSession, useSessionQuery } from './lib/session';
 import { ApprovalsPage, useApprovalsCount } from './pages/ApprovalsPage';
 import { ApiKeysPage } from './pages/admin/ApiKeysPage';
+import { ApprovalAuthorityPage } from './pages/admin/ApprovalAuthorityPage';
 import { AuditPage } from './pages/admin/AuditPage';
+import { ChecklistTemplatesPage } from './pages/admin/ChecklistTemplatesPage';
 import { CustomFieldsPage } from './pages/admin/CustomFieldsPage';
 import { MandatoryFieldsPage } from './pages/admin/MandatoryFieldsPage';
+import { RestrictedCountriesPage } from './pages/admin/RestrictedCountriesPage';
 import { RolesPage } from './pages/admin/RolesPage';
+import { SlaPage } from './pages/admin/SlaPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { ChangePasswordPage } from './pages/ChangePassword';
 import { LoginPage } from './pages/Login';
 import { PartnerPage } from './pages/partner/PartnerPage';
 import { PartnersPage } from './pages/partners/PartnersPage';
+import { ActivationPage } from './pages/work/ActivationPage';
+import { MyWorkPage, useMyWorkCounts } from './pages/work/MyWorkPage';
+import { PipelinePage } from './pages/work/PipelinePage';
+import { RiskFlagsPage } from './pages/work/RiskFlagsPage';
+import { StalledPage } from './pages/work/StalledPage';
 import { Shell } from './Shell';
 
 interface Route {
@@ -37,6 +46,19 @@ const ROUTES: Route[] = [
     render: (p) => <PartnerPage key={p.id} id={p.id as string} tab={p.tab} />,
   },
   { pattern: '/approvals', permission: 'approvals.read', render: () => <ApprovalsPage /> },
+  { pattern: '/my-work', permission: 'tasks.read', render: () => <MyWorkPage /> },
+  { pattern: '/pipeline', permission: 'onboarding.read', render: () => <PipelinePage /> },
+  { pattern: '/stalled', permission: 'onboarding.read', render: () => <StalledPage /> },
+  { pattern: '/reports/activation', permission: 'onboarding.read', render: () => <ActivationPage /> },
+  { pattern: '/risk-flags', permission: 'risk.read', render: () => <RiskFlagsPage /> },
+  { pattern: '/admin/checklists', permission: 'onboarding.manage', render: () => <ChecklistTemplatesPage /> },
+  { pattern: '/admin/sla', permission: 'sla.manage', render: () => <SlaPage /> },
+  {
+    pattern: '/admin/restricted-countries',
+    permission: 'policy.manage',
+    render: () => <RestrictedCountriesPage />,
+  },
+  { pattern: '/admin/approval-authority', permission: 'terms.read', render: () => <ApprovalAuthorityPage /> },
   { pattern: '/admin/users', permission: 'users.read', render: () => <UsersPage /> },
   { pattern: '/admin/roles', permission: 'roles.manage', render: () => <RolesPage /> },
   { pattern: '/admin/api-keys', permission: 'apikeys.manage', render: () => <ApiKeysPage /> },
@@ -76,9 +98,10 @@ export function App() {
 function SignedIn() {
   const { session, can } = useSession();
   const approvals = useApprovalsCount(can('approvals.read') && !session.user.mustChangePassword);
+  const work = useMyWorkCounts(can('tasks.read') && !session.user.mustChangePassword);
   if (session.user.mustChangePassword) return <ChangePasswordPage forced />;
   return (
-    <Shell approvalsCount={approvals.data ?? null}>
+    <Shell approvalsCount={approvals.data ?? null} workCounts={work.data ?? null}>
       <Pages />
     </Shell>
   );

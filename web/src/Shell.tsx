@@ -1,5 +1,6 @@
 // The frame around every signed-in page: navigation on the left (only what the user's permissions allow),
-// the user and sign-out at the top, global shortcuts (`/` search, `g p` partners, `g a` approvals).
+// the user and sign-out at the top, global shortcuts (`/` search, `g w` my work, `g p` partners, `g b` pipeline,
+// `g a` approvals).
 import {
   AppShell,
   Badge,
@@ -21,9 +22,17 @@ import { Link, navigate, usePathname } from './lib/router';
 import { useSession } from './lib/session';
 import { NAV, type NavItem } from './nav';
 
-const GO_TO = { p: '/partners', a: '/approvals' };
+const GO_TO = { p: '/partners', a: '/approvals', w: '/my-work', b: '/pipeline' };
 
-export function Shell({ children, approvalsCount }: { children: ReactNode; approvalsCount?: number | null }) {
+export function Shell({
+  children,
+  approvalsCount,
+  workCounts,
+}: {
+  children: ReactNode;
+  approvalsCount?: number | null;
+  workCounts?: { open: number; overdue: number } | null;
+}) {
   const { session, can, signOut } = useSession();
   const [opened, { toggle, close }] = useDisclosure();
   const pathname = usePathname();
@@ -52,6 +61,17 @@ export function Shell({ children, approvalsCount }: { children: ReactNode; appro
             data-testid="approvals-count"
           >
             {approvalsCount}
+          </Badge>
+        ) : item.id === 'my-work' && workCounts?.open ? (
+          <Badge
+            size="sm"
+            color={workCounts.overdue ? 'red' : 'blue'}
+            variant={workCounts.overdue ? 'filled' : 'light'}
+            circle={workCounts.open < 10}
+            title={`${workCounts.open} open task(s), ${workCounts.overdue} overdue`}
+            data-testid="my-work-count"
+          >
+            {workCounts.open}
           </Badge>
         ) : item.hotkey ? (
           <Text className="pd-kbd-hint">{item.hotkey}</Text>
@@ -84,7 +104,10 @@ export function Shell({ children, approvalsCount }: { children: ReactNode; appro
             </UnstyledButton>
           </Group>
           <Group gap="sm">
-            <Tooltip label="Keyboard: / search · g p partners · g a approvals · Esc closes dialogs" withArrow>
+            <Tooltip
+              label="Keyboard: / search · g w my work · g p partners · g b pipeline · g a approvals · Esc closes dialogs"
+              withArrow
+            >
               <Kbd size="xs" visibleFrom="sm">
                 ?
               </Kbd>

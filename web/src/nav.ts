@@ -11,6 +11,14 @@ export interface NavItem {
 
 export const NAV: NavItem[] = [
   {
+    id: 'my-work',
+    label: 'My work',
+    path: '/my-work',
+    section: 'main',
+    permissions: ['tasks.read'],
+    hotkey: 'g w',
+  },
+  {
     id: 'partners',
     label: 'Partners',
     path: '/partners',
@@ -26,6 +34,23 @@ export const NAV: NavItem[] = [
     permissions: ['approvals.read'],
     hotkey: 'g a',
   },
+  {
+    id: 'pipeline',
+    label: 'Pipeline',
+    path: '/pipeline',
+    section: 'main',
+    permissions: ['onboarding.read'],
+    hotkey: 'g b',
+  },
+  { id: 'stalled', label: 'Stalled', path: '/stalled', section: 'main', permissions: ['onboarding.read'] },
+  {
+    id: 'activation',
+    label: 'Activation timelines',
+    path: '/reports/activation',
+    section: 'main',
+    permissions: ['onboarding.read'],
+  },
+  { id: 'risk-flags', label: 'Risk flags', path: '/risk-flags', section: 'main', permissions: ['risk.read'] },
   { id: 'users', label: 'Users', path: '/admin/users', section: 'admin', permissions: ['users.read'] },
   {
     id: 'roles',
@@ -52,6 +77,28 @@ export const NAV: NavItem[] = [
     id: 'custom-fields',
     label: 'Custom fields',
     path: '/admin/custom-fields',
+    section: 'admin',
+    permissions: ['policy.manage'],
+  },
+  {
+    id: 'checklists',
+    label: 'Checklist templates',
+    path: '/admin/checklists',
+    section: 'admin',
+    permissions: ['onboarding.manage'],
+  },
+  { id: 'sla', label: 'SLA & calendar', path: '/admin/sla', section: 'admin', permissions: ['sla.manage'] },
+  {
+    id: 'restricted-countries',
+    label: 'Restricted countries',
+    path: '/admin/restricted-countries',
+    section: 'admin',
+    permissions: ['policy.manage'],
+  },
+  {
+    id: 'approval-authority',
+    label: 'Approval authority',
+    path: '/admin/approval-authority',
     section: 'admin',
     permissions: ['policy.manage'],
   },

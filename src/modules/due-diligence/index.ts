@@ -4,5 +4,17 @@
 
 export { approvalProblems, countryConflicts } from './approval-rules.ts';
 export { dueDiligenceRoutes } from './dd.routes.ts';
-export { DD_REVIEW_TASK_KEY } from './dd.service.ts';
+export {
+  addParty,
+  addWebsiteReview,
+  answerRequest,
+  DD_REVIEW_TASK_KEY,
+  decide as decideDueDiligence,
+  openCase,
+  recordScreening,
+  updateCase,
+} from './dd.service.ts';
 export { type DueDiligenceStatus, dueDiligenceFacts, payoutFacts, riskFacts } from './facts.ts';
+export { putPayoutDetails, verifyPayoutDetails } from './payout-details.service.ts';
+export { getRestrictedCountries, replaceRestrictedCountries } from './restricted-countries.service.ts';
+export { raiseRiskFlag, resolveRiskFlag } from './risk-flags.service.ts';

@@ -35,6 +35,7 @@ export const riskFlagSchema = z
   .object({
     id: z.string(),
     partnerId: z.string(),
+    partner: z.object({ id: z.string(), displayName: z.string() }),
     category: z.enum(RISK_CATEGORIES),
     severity: z.enum(RISK_SEVERITIES),
     blocking: z.boolean(),

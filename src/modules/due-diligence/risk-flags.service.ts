@@ -32,9 +32,17 @@ async function present(db: Db, rows: RiskFlagsTable[]) {
     }
   }
   const ref = (id: string) => names.get(id) ?? { id, name: id };
+  const partnerIds = [...new Set(rows.map((r) => r.partner_id))];
+  const partners = new Map<string, string>();
+  if (partnerIds.length > 0) {
+    for (const p of await db.selectFrom('partners').select(['id', 'display_name']).where('id', 'in', partnerIds).execute()) {
+      partners.set(p.id, p.display_name);
+    }
+  }
   return rows.map((r) => ({
     id: r.id,
     partnerId: r.partner_id,
+    partner: { id: r.partner_id, displayName: partners.get(r.partner_id) ?? r.partner_id },
     category: r.category as (typeof RISK_CATEGORIES)[number],
     severity: r.severity as (typeof RISK_SEVERITIES)[number],
     blocking: Number(r.blocking) === 1,

@@ -110,6 +110,7 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'tasks.work',
     'dd.read',
     'dd.respond',
+    'payouts.details_read',
     'payouts.details_write',
     'risk.read',
   ],

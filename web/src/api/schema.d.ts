@@ -762,6 +762,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/partner-owners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who can own partners: active BDMs, Team Leads, Leadership and admins (id, name, role) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: string;
+                                name: string;
+                                /** @enum {string} */
+                                role: "bdm" | "team_lead" | "leadership" | "admin";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/partners/export.csv": {
         parameters: {
             query?: never;
@@ -5395,6 +5438,8 @@ export interface components {
             at: string;
             actorType: string;
             actorId: string;
+            /** @description The user's name, the API key's name, or "system" (not hashed; for display) */
+            actorName: string;
             action: string;
             entityType: string;
             entityId: string;
@@ -6629,6 +6674,8 @@ export interface components {
             at: string;
             actorType: string;
             actorId: string;
+            /** @description The user's name, the API key's name, or "system" (not hashed; for display) */
+            actorName: string;
             action: string;
             entityType: string;
             entityId: string;

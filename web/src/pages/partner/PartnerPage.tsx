@@ -16,6 +16,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '../../api/client';
+import type { Onboarding } from '../../api/types';
 import { StageBadge } from '../../components/bits';
 import { ErrorState } from '../../components/states';
 import { countryName, TYPE_LABELS } from '../../lib/reference';
@@ -23,14 +24,20 @@ import { Link, navigate } from '../../lib/router';
 import { useSession } from '../../lib/session';
 import { ContactsTab } from './ContactsTab';
 import { DocumentsTab, ReasonModal } from './DocumentsTab';
+import { DueDiligenceTab } from './DueDiligenceTab';
+import { OnboardingTab, useOnboarding } from './OnboardingTab';
+import { PayoutsTab } from './PayoutsTab';
 import { ProfileTab } from './ProfileTab';
 import { TermsTab } from './TermsTab';
 import { TimelineTab } from './TimelineTab';
 
 const TABS = [
   { value: 'profile', label: 'Profile', permission: 'partners.read' },
+  { value: 'onboarding', label: 'Onboarding', permission: 'onboarding.read' },
   { value: 'contacts', label: 'Contacts', permission: 'partners.read' },
   { value: 'documents', label: 'Documents', permission: 'documents.read' },
+  { value: 'due-diligence', label: 'Due diligence', permission: 'dd.read' },
+  { value: 'payouts', label: 'Payouts', permission: 'payouts.details_read' },
   { value: 'terms', label: 'Terms & approvals', permission: 'terms.read' },
   { value: 'timeline', label: 'Timeline', permission: 'timeline.read' },
 ] as const;
@@ -47,6 +54,7 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
     queryFn: () => api.get('/api/v1/partners/{id}/mandatory-fields', { path: { id } }),
     enabled: q.isSuccess,
   });
+  const onboarding = useOnboarding(id, q.isSuccess && can('onboarding.read'));
   const tabs = TABS.filter((t) => can(t.permission));
   const active = tabs.some((t) => t.value === tab) ? (tab as string) : 'profile';
 
@@ -90,6 +98,7 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
               {p.displayName}
             </Title>
             <StageBadge stage={p.stage} />
+            {onboarding.data && <NotLiveSummary o={onboarding.data} partnerId={p.id} />}
             {p.archivedAt && (
               <Badge color="gray" variant="filled" size="sm" data-testid="archived-badge">
                 Archived
@@ -140,6 +149,14 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
                       {missingNow}
                     </Badge>
                   </Tooltip>
+                ) : t.value === 'onboarding' &&
+                  onboarding.data &&
+                  onboarding.data.gate.blockers.length > 0 ? (
+                  <Tooltip label={`${onboarding.data.gate.blockers.length} blocking gate item(s) not met`}>
+                    <Badge size="xs" color="red" circle>
+                      {onboarding.data.gate.blockers.length}
+                    </Badge>
+                  </Tooltip>
                 ) : null
               }
             >
@@ -149,6 +166,15 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
         </Tabs.List>
         <Tabs.Panel value="profile">
           <ProfileTab key={p.id} partner={p} evaluation={mandatory.data} />
+        </Tabs.Panel>
+        <Tabs.Panel value="onboarding">
+          <OnboardingTab partner={p} />
+        </Tabs.Panel>
+        <Tabs.Panel value="due-diligence">
+          <DueDiligenceTab partner={p} />
+        </Tabs.Panel>
+        <Tabs.Panel value="payouts">
+          <PayoutsTab partner={p} />
         </Tabs.Panel>
         <Tabs.Panel value="contacts">
           <ContactsTab partner={p} />
@@ -187,5 +213,43 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
         )}
       </ReasonModal>
     </Stack>
+  );
+}
+
+/** "Why not live yet": days in stage and the number of blocking items, linking to the onboarding tab. */
+function NotLiveSummary({ o, partnerId }: { o: Onboarding; partnerId: string }) {
+  if (['active', 'rejected', 'offboarded'].includes(o.stage)) return null;
+  const blockers = o.gate.blockers;
+  const label =
+    o.stage === 'suspended'
+      ? `suspended ${o.daysInStage} d`
+      : blockers.length > 0
+        ? `not live: ${blockers.length} blocking · ${o.daysInStage} d in stage`
+        : `gate holds · ${o.daysInStage} d in stage`;
+  return (
+    <Tooltip
+      multiline
+      w={360}
+      label={
+        blockers.length > 0
+          ? blockers.map((b) => `• ${b.label}${b.reason ? ` — ${b.reason}` : ''}`).join('\n')
+          : o.next
+            ? `Ready to move to ${o.next.label}`
+            : o.stageLabel
+      }
+      style={{ whiteSpace: 'pre-line' }}
+    >
+      <Badge
+        component={Link}
+        to={`/partners/${partnerId}/onboarding`}
+        size="sm"
+        variant="outline"
+        color={blockers.length > 0 ? 'red' : 'green'}
+        style={{ cursor: 'pointer' }}
+        data-testid="not-live-summary"
+      >
+        {label}
+      </Badge>
+    </Tooltip>
   );
 }
