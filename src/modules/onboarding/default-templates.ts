@@ -165,7 +165,8 @@ function templateFor(type: PartnerType): TemplateStages {
     due_diligence: {
       items: ddItems,
       tasks: [
-        task('kyc_review', 'compliance', 'Run the KYC / KYB review and record the screening result', 24),
+        // The key is the due-diligence module's DD_REVIEW_TASK_KEY: a documentation request pauses this task's SLA.
+        task('dd_review', 'compliance', 'Run the KYC / KYB review and record the screening result', 24),
         task('marketing_review', 'compliance', 'Review website, marketing methods and target countries', 24),
       ],
     },

@@ -4,7 +4,8 @@ import type { Role } from '../../platform/auth/permissions.ts';
 import type { PartnersTable, StageHistoryTable } from '../../platform/db/schema.ts';
 import { conflict } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
-import type { Db } from './facts.ts';
+import type { WriteScope } from '../../platform/tx.ts';
+import { createStageTasks, type Db } from './facts.ts';
 import type { GateFacts, Tick } from './gate.ts';
 import { isGateStage } from './stages.ts';
 import type { TemplateStage } from './template.ts';
@@ -192,4 +193,35 @@ export async function handoverFactsOf(
 /** Whether an actor of `role` may tick an item owned by `itemRole`. */
 export function mayTick(role: Role, itemRole: Role): boolean {
   return role === itemRole || role === 'admin';
+}
+
+/**
+ * A new partner enters its first stage (intake, or the stage the system created it in) at its creation: the
+ * visit is exact from the start, and the stage's template tasks are created for the teams. Runs inside the
+ * partner's creation transaction (registered with the partners module in this module's index.ts).
+ */
+export async function openFirstStage(w: WriteScope, partners: readonly PartnersTable[]): Promise<void> {
+  for (const p of partners) {
+    const template = isGateStage(p.stage) ? await currentTemplate(w.trx, p.type) : undefined;
+    await w.trx
+      .insertInto('stage_history')
+      .values({
+        id: newId('stageEntry'),
+        partner_id: p.id,
+        stage: p.stage,
+        from_stage: null,
+        move: 'created',
+        entered_at: p.created_at,
+        exited_at: null,
+        entered_by: w.ctx.actor.id,
+        reason: null,
+        template_id: template?.id ?? null,
+        template_version: template?.version ?? null,
+        backfilled: 0,
+      })
+      .execute();
+    if (template && isGateStage(p.stage)) {
+      await createStageTasks(w, { partnerId: p.id, stage: p.stage, tasks: template.stages[p.stage]?.tasks ?? [] });
+    }
+  }
 }

@@ -1,6 +1,12 @@
 // Onboarding: the stages a partner moves through and their gates (versioned checklist templates per partner
 // type, manual items ticked by a role, system items judged from other modules' facts), stage history and
 // activation timelines, the pipeline and stalled views, and the handover record that makes a partner active.
+import { onPartnersCreated } from '../partners/index.ts';
+import { openFirstStage } from './history.ts';
+
+// Every new partner enters its first stage (and gets that stage's tasks) in its creation transaction.
+onPartnersCreated(openFirstStage);
+
 export { defaultTemplates } from './default-templates.ts';
 export {
   evaluateGate,

@@ -4,6 +4,7 @@ import { createTestApp, problemOf, type TestApp } from '../../../test/support/ap
 import { newId } from '../../platform/ids.ts';
 import { nowIso } from '../../platform/time.ts';
 import { ensureDefaultTemplates } from './index.ts';
+import { prepareWorkspace } from '../workspace.ts';
 
 type Session = Awaited<ReturnType<TestApp['userSession']>>;
 type Headers = Record<string, string>;
@@ -791,5 +792,36 @@ describe('onboarding API', () => {
       expect(bad.statusCode).toBe(422);
       expect(problemOf(bad).errors?.[0]?.field).toBe('query.asOf');
     });
+  });
+});
+
+describe('templates and the modules they rely on', () => {
+  it('name the due-diligence review task with the key the due-diligence module pauses', async () => {
+    const { DD_REVIEW_TASK_KEY } = await import('../due-diligence/index.ts');
+    const { defaultTemplates } = await import('./index.ts');
+    for (const template of defaultTemplates()) {
+      const keys = (template.stages.due_diligence?.tasks ?? []).map((t) => t.key);
+      expect(keys).toContain(DD_REVIEW_TASK_KEY);
+    }
+  });
+});
+
+describe('a new partner enters its first stage at creation', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+    await prepareWorkspace(t.store, t.config);
+  });
+  afterAll(async () => t.close());
+
+  it('has an exact intake visit and the intake tasks from the moment it is created', async () => {
+    const ops = await t.keyFor('ops');
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/partners', headers: ops, payload: { displayName: 'Fresh Start Ltd', type: 'affiliate' } });
+    const id = created.json().id as string;
+    const tasks = await t.app.inject({ method: 'GET', url: `/api/v1/tasks?partnerId=${id}`, headers: ops });
+    expect(tasks.json().data.map((x: { stage: string }) => x.stage)).toContain('intake');
+    const view = await t.app.inject({ method: 'GET', url: `/api/v1/partners/${id}/onboarding`, headers: ops });
+    expect(view.json().history).toHaveLength(1);
+    expect(view.json().history[0]).toMatchObject({ stage: 'intake', move: 'created' });
   });
 });

@@ -15,6 +15,8 @@ export {
   type CreatePartnerOptions,
   createPartner,
   getPartner,
+  onPartnersCreated,
+  type PartnerCreatedHook,
   restorePartner,
   updatePartner,
 } from './partner.service.ts';

@@ -19,7 +19,7 @@ import { issuesToFieldErrors } from './parse.ts';
 import { type PartnerFilter, partnerInputSchema } from './partner.schemas.ts';
 import {
   dbRuleEnv,
-  insertPartnerRows,
+  insertPartners,
   ownerProblem,
   type PartnerNode,
   prepareNewPartner,
@@ -420,7 +420,7 @@ export async function importPartnersCsv(
       );
     }
     if (rows.length === 0) throw invalidField('body', 'The file has a header but no rows to import.');
-    await insertPartnerRows(w.trx, rows);
+    await insertPartners(w, rows);
     for (const row of rows) {
       w.audit({
         action: 'partner.created',

@@ -16,7 +16,7 @@ import {
 } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
 import { nowIso } from '../../platform/time.ts';
-import { type Store, writeTransaction } from '../../platform/tx.ts';
+import { type Store, type WriteScope, writeTransaction } from '../../platform/tx.ts';
 import {
   type CustomFieldDef,
   type CustomFieldValue,
@@ -254,6 +254,24 @@ export async function prepareNewPartner(
   return { row, errors };
 }
 
+/**
+ * What other modules do, in the same transaction, when partners are created: onboarding opens the first
+ * stage and its tasks. Hooks register from their module's index.ts (partners cannot import onboarding,
+ * which builds on partners).
+ */
+export type PartnerCreatedHook = (w: WriteScope, partners: readonly PartnersTable[]) => Promise<void>;
+const partnerCreatedHooks: PartnerCreatedHook[] = [];
+
+export function onPartnersCreated(hook: PartnerCreatedHook): void {
+  if (!partnerCreatedHooks.includes(hook)) partnerCreatedHooks.push(hook);
+}
+
+/** Inserts new partners (rows, tags) and runs the creation hooks, inside the caller's write transaction. */
+export async function insertPartners(w: WriteScope, rows: PartnersTable[]): Promise<void> {
+  await insertPartnerRows(w.trx, rows);
+  for (const hook of partnerCreatedHooks) await hook(w, rows);
+}
+
 /** Inserts new partner rows and their tags (in chunks); a referral code taken meanwhile is a 409. */
 export async function insertPartnerRows(trx: Transaction<DB>, rows: PartnersTable[]): Promise<void> {
   const CHUNK = 200;
@@ -307,7 +325,7 @@ export async function createPartner(
     const env = dbRuleEnv(w.trx, ctx.actor, await loadActiveCustomFieldDefs(w.trx));
     const { row, errors } = await prepareNewPartner(env, parsed, opts.stage);
     if (errors.length > 0) throw invalid(errors);
-    await insertPartnerRows(w.trx, [row]);
+    await insertPartners(w, [row]);
     w.audit({
       action: 'partner.created',
       entityType: 'partner',

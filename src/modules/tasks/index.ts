@@ -10,4 +10,5 @@ export {
   taskFacts,
 } from './stage-tasks.ts';
 export { tasksRoutes } from './tasks.routes.ts';
+export { completeTask, listTasks, startTask } from './tasks.service.ts';
 export { mayWorkForTeam, TEAMS, type Team, teamOfRole } from './teams.ts';

@@ -73,18 +73,24 @@ export function openDatabase(opts: { databaseUrl: string | null; dataDir: string
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+// Modules number their migrations in ranges (0020 partners, 0060 onboarding, …), so a module's new migration
+// can sort before one already applied. Unordered application lets an existing database take it; every
+// migration therefore only relies on tables created by migrations that shipped before it.
+const migratorOptions = { provider, allowUnorderedMigrations: true } as const;
+
 export async function migrateToLatest(db: Kysely<DB>): Promise<{ applied: string[] }> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = new Migrator({ db, ...migratorOptions });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? error}`);
+    const why = (error as Error).message ?? String(error);
+    throw new Error(failed ? `Migration ${failed.migrationName} failed: ${why}` : `Migrations could not run: ${why}`);
   }
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
 export async function pendingMigrations(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = new Migrator({ db, ...migratorOptions });
   const all = await migrator.getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
