@@ -11,6 +11,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerModules } from './modules/index.ts';
+import { type PostbackWorker, startPostbackWorker } from './modules/postbacks/index.ts';
 import { AppError } from './platform/errors.ts';
 import { sendProblem, toAppError } from './platform/http/errors.ts';
 import { accessGuard } from './platform/http/guard.ts';
@@ -25,6 +26,8 @@ export interface BuildOptions {
   serveWeb?: boolean;
   /** Called for every route as it is added, before any module registers (the route-table test uses it). */
   onRoute?: (route: RouteOptions) => void;
+  /** Run the background workers (postback delivery) while the app is up; default config.workers. */
+  workers?: boolean;
 }
 
 export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App> {
@@ -50,14 +53,17 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.addHook('onRequest', async (req, reply) => {
+  // Callback-style (not async) hooks: they run on every request, the click path included, and skip a promise each.
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', String(req.id));
+    done();
   });
-  app.addHook('onSend', async (_req, reply, payload) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
+    // A route may set its own policy (the click redirect passes the referrer on to the landing page).
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
-    return payload;
+    done(null, payload);
   });
 
   app.setErrorHandler((error, req, reply) => {
@@ -114,6 +120,18 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
   );
 
   await registerModules(app, deps);
+
+  if (opts.workers ?? deps.config.workers) {
+    // Background delivery of outbound postbacks: starts when the app is ready, stops (after the cycle in
+    // flight) when it closes. Several instances may run it against one PostgreSQL.
+    let worker: PostbackWorker | null = null;
+    app.addHook('onReady', async () => {
+      worker = startPostbackWorker(deps.store, { allowPrivateNetwork: deps.config.allowPrivateNetwork, log: app.log });
+    });
+    app.addHook('onClose', async () => {
+      await worker?.stop();
+    });
+  }
 
   const indexHtml = opts.serveWeb !== false ? readWebIndex() : null;
   if (indexHtml !== null) {

@@ -8,9 +8,11 @@ import { dueDiligenceRoutes } from './due-diligence/index.ts';
 import { onboardingRoutes } from './onboarding/index.ts';
 import { partnersRoutes } from './partners/index.ts';
 import { policyRoutes } from './policy/index.ts';
+import { postbacksRoutes } from './postbacks/index.ts';
 import { systemRoutes } from './system/index.ts';
 import { tasksRoutes } from './tasks/index.ts';
 import { termsRoutes } from './terms/index.ts';
+import { trackingRoutes } from './tracking/index.ts';
 
 export async function registerModules(app: App, deps: Deps): Promise<void> {
   await systemRoutes(app, deps);
@@ -24,4 +26,6 @@ export async function registerModules(app: App, deps: Deps): Promise<void> {
   await policyRoutes(app, deps);
   await tasksRoutes(app, deps);
   await onboardingRoutes(app, deps);
+  await trackingRoutes(app, deps);
+  await postbacksRoutes(app, deps);
 }

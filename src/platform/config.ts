@@ -13,11 +13,17 @@ export interface Config {
   adminEmail: string | null;
   adminPassword: string | null;
   allowPrivateNetwork: boolean;
+  /** Run background workers (outbound postback delivery) in this process; PARTNERDESK_WORKERS=false turns them off. */
+  workers: boolean;
   trustProxy: boolean;
   logLevel: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
   maxUploadBytes: number;
+  /** Public origin of tracking links (PARTNERDESK_PUBLIC_URL, e.g. https://track.example.com); null = the request's own. */
+  publicUrl: string | null;
+  /** A local GeoIP CSV (PARTNERDESK_GEOIP_CSV: start_ip,end_ip,ISO2 per line); null = clicks get no country. */
+  geoipCsv: string | null;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +81,7 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
     problems.push('PARTNERDESK_SECRET must be at least 32 characters (or unset it and one is generated in the data directory).');
   }
   const allowPrivateNetwork = boolVar(env, 'PARTNERDESK_ALLOW_PRIVATE_NETWORK', problems);
+  const workers = env.PARTNERDESK_WORKERS ? boolVar(env, 'PARTNERDESK_WORKERS', problems) : true;
   const trustProxy = boolVar(env, 'PARTNERDESK_TRUST_PROXY', problems);
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
@@ -83,6 +90,22 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
   const sessionIdleMinutes = intVar(env, 'PARTNERDESK_SESSION_IDLE_MINUTES', 30, 1, 24 * 60, problems);
   const sessionAbsoluteHours = intVar(env, 'PARTNERDESK_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30, problems);
   const maxUploadBytes = intVar(env, 'PARTNERDESK_MAX_UPLOAD_MB', 20, 1, 1024, problems) * 1024 * 1024;
+  let publicUrl: string | null = env.PARTNERDESK_PUBLIC_URL?.trim() || null;
+  if (publicUrl) {
+    let u: URL | null = null;
+    try {
+      u = new URL(publicUrl);
+    } catch {
+      u = null;
+    }
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.search || u.hash || u.username) {
+      problems.push(`PARTNERDESK_PUBLIC_URL="${publicUrl}" must be an http(s) origin such as https://track.example.com (no query or fragment).`);
+    } else publicUrl = publicUrl.replace(/\/+$/, '');
+  }
+  const geoipCsv = env.PARTNERDESK_GEOIP_CSV?.trim() ? path.resolve(env.PARTNERDESK_GEOIP_CSV.trim()) : null;
+  if (geoipCsv && !existsSync(geoipCsv)) {
+    problems.push(`PARTNERDESK_GEOIP_CSV="${geoipCsv}" does not exist. Point it at a CSV of start_ip,end_ip,country lines, or unset it.`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (opts.createDataDir !== false) {
@@ -104,11 +127,14 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
     adminEmail,
     adminPassword,
     allowPrivateNetwork,
+    workers,
     trustProxy,
     logLevel,
     sessionIdleMinutes,
     sessionAbsoluteHours,
     maxUploadBytes,
+    publicUrl,
+    geoipCsv,
   };
 }
 

@@ -30,6 +30,10 @@ export const ID_PREFIXES = {
   docRequest: 'drq',
   payoutDetails: 'pay',
   riskFlag: 'rsk',
+  postback: 'pbk',
+  postbackDelivery: 'pbd',
+  postbackAttempt: 'pba',
+  link: 'lnk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

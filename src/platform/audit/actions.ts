@@ -69,6 +69,18 @@ export const AUDIT_ACTIONS = [
   'payout_details.verified',
   'risk_flag.raised',
   'risk_flag.resolved',
+  'postback.created',
+  'postback.updated',
+  'postback.enabled',
+  'postback.disabled',
+  'postback.secret_rotated',
+  'postback.tested',
+  'postback.resend',
+  'link.created',
+  'link.updated',
+  'link.paused',
+  'link.activated',
+  'link.archived',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -57,6 +57,11 @@ export const PERMISSIONS = {
   'payouts.verify': 'Verify payout details (not the person who last changed them)',
   'risk.read': 'See risk flags',
   'risk.manage': 'Raise and resolve risk flags',
+  'postbacks.read': "See a partner's outbound postbacks and their delivery log (a partner user: its own)",
+  'postbacks.write': 'Set up, change, enable, disable, test and resend outbound postbacks (BDM: own partners; a partner user: its own)',
+  'links.read': "See tracking links and their click stats (a partner user: its own)",
+  'links.write': 'Create, change, pause, activate and archive tracking links (BDM: own partners)',
+  'clicks.read': 'See a click and its story by click id (a partner user: its own clicks)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
@@ -66,7 +71,7 @@ const READ: Permission[] = ['partners.read', 'documents.read', 'terms.read', 'ti
 
 export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
   admin: ALL,
-  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read'],
+  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
   team_lead: [
     ...READ,
     'onboarding.read',
@@ -93,6 +98,11 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'payouts.details_write',
     'risk.read',
     'risk.manage',
+    'postbacks.read',
+    'postbacks.write',
+    'links.read',
+    'links.write',
+    'clicks.read',
   ],
   bdm: [
     ...READ,
@@ -113,6 +123,11 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'payouts.details_read',
     'payouts.details_write',
     'risk.read',
+    'postbacks.read',
+    'postbacks.write',
+    'links.read',
+    'links.write',
+    'clicks.read',
   ],
   ops: [
     ...READ,
@@ -141,12 +156,17 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'payouts.details_write',
     'risk.read',
     'risk.manage',
+    'postbacks.read',
+    'postbacks.write',
+    'links.read',
+    'links.write',
+    'clicks.read',
   ],
-  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage'],
-  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read'],
-  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read'],
-  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write'],
-  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read'],
+  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'clicks.read'],
+  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
+  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
+  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'clicks.read'],
+  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
 };
 
 /** Roles ordered by their place in the approval authority ladder. */

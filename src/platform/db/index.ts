@@ -14,6 +14,8 @@ import * as m0050 from './migrations/0050_terms_acceptance.ts';
 import * as m0060 from './migrations/0060_onboarding.ts';
 import * as m0070 from './migrations/0070_due_diligence.ts';
 import * as m0080 from './migrations/0080_tasks.ts';
+import * as m0090 from './migrations/0090_tracking.ts';
+import * as m0100 from './migrations/0100_postbacks.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -31,6 +33,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0060_onboarding': m0060,
   '0070_due_diligence': m0070,
   '0080_tasks': m0080,
+  '0090_tracking': m0090,
+  '0100_postbacks': m0100,
 };
 
 export interface DbHandle {

@@ -430,5 +430,115 @@ export interface DB {
   risk_flags: RiskFlagsTable; // 0070
   tasks: TasksTable; // 0080
   sla_policies: SlaPoliciesTable; // 0080
+  links: LinksTable; // 0090
+  clicks: ClicksTable; // 0090
+  click_rollups: ClickRollupsTable; // 0090
+  partner_postbacks: PartnerPostbacksTable; // 0100
+  postback_deliveries: PostbackDeliveriesTable; // 0100
+  postback_attempts: PostbackAttemptsTable; // 0100
 }
 
+export interface PartnerPostbacksTable {
+  id: string;
+  partner_id: string;
+  event_type: string; // registration | kyc_approved | ftd | qualified_ftd | deposit | withdrawal | trade | chargeback
+  method: string; // GET | POST
+  url_template: string;
+  body_template: string | null;
+  content_type: string | null; // POST: application/json | application/x-www-form-urlencoded | text/plain
+  // A per-postback signing secret, like a webhook secret: kept as is because it must sign every delivery.
+  signing_secret: string | null;
+  status: string; // active | disabled
+  disabled_reason: string | null;
+  consecutive_failures: number;
+  first_failure_at: string | null;
+  last_attempt_at: string | null;
+  last_success_at: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface PostbackDeliveriesTable {
+  id: string;
+  postback_id: string;
+  partner_id: string;
+  event_id: string | null; // null for test deliveries
+  outbox_id: string | null;
+  event_type: string;
+  macro_values: string; // JSON: the macro values of the event
+  is_test: number;
+  attempt_no: number; // attempts made so far
+  status: string; // pending | succeeded | failed | dead | cancelled
+  next_attempt_at: string | null;
+  locked_until: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface PostbackAttemptsTable {
+  id: string;
+  delivery_id: string;
+  postback_id: string;
+  partner_id: string;
+  attempt_no: number;
+  via: string; // schedule | resend | test
+  method: string;
+  url: string; // as sent, with secret-looking query values redacted
+  started_at: string;
+  latency_ms: number;
+  status_code: number | null;
+  error: string | null; // timeout | refused_private | dns | connection | redirect | invalid_url | http_status | rejected_body
+  error_detail: string | null;
+  response_start: string | null; // first 1 KB of the answer
+  outcome: string; // success | failure
+  worker: string | null;
+}
+
+export interface LinksTable {
+  id: string;
+  seq: number; // unique, assigned at creation; carried inside click ids
+  partner_id: string;
+  code: string; // case-sensitive, [A-Za-z0-9_-]{3,64}
+  name: string;
+  landing_url: string; // may contain {click_id} and {sub1}..{sub5}
+  campaign: string | null;
+  status: string; // active | paused | archived
+  allowed_countries: string; // JSON: ISO2 codes, [] = all
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ClicksTable {
+  id: string; // the click id (see modules/tracking/click-id.ts)
+  link_id: string;
+  partner_id: string;
+  ts: string;
+  ip: string | null;
+  user_agent: string | null;
+  referrer: string | null;
+  country: string | null; // only with a GeoIP database configured
+  geo_allowed: number | null; // 1/0 against the link's allowed countries; null when unknown or no list
+  sub1: string | null;
+  sub2: string | null;
+  sub3: string | null;
+  sub4: string | null;
+  sub5: string | null;
+  is_bot: number;
+  is_duplicate: number;
+}
+
+export interface ClickRollupsTable {
+  day: string; // YYYY-MM-DD (UTC)
+  link_id: string;
+  sub1: string; // '' when the click had none
+  partner_id: string;
+  clicks: number;
+  unique_clicks: number; // neither duplicate nor bot
+  bots: number;
+}
