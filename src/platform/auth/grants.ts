@@ -22,8 +22,8 @@ const KNOWN_KEY = 'grants_known_permissions';
 export async function seedDefaultGrants(db: Kysely<DB>): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const known = await trx.selectFrom('settings').select('value').where('key', '=', KNOWN_KEY).executeTakeFirst();
-    const any = await trx.selectFrom('role_permissions').select('role').limit(1).executeTakeFirst();
-    const seen = new Set<string>(known ? (JSON.parse(known.value) as string[]) : any ? PERMISSION_NAMES_AT_FIRST_RELEASE : []);
+    const hasGrants = await trx.selectFrom('role_permissions').select('role').limit(1).executeTakeFirst();
+    const seen = new Set<string>(known ? (JSON.parse(known.value) as string[]) : hasGrants ? PERMISSION_NAMES_AT_FIRST_RELEASE : []);
     const fresh = PERMISSION_NAMES.filter((p) => !seen.has(p));
     if (fresh.length === 0) return false;
     const rows = ROLES.flatMap((role) =>

@@ -1388,7 +1388,7 @@ export interface paths {
                     entityId?: string;
                     partnerId?: string;
                     actorId?: string;
-                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved";
+                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved" | "postback.created" | "postback.updated" | "postback.enabled" | "postback.disabled" | "postback.secret_rotated" | "postback.tested" | "postback.resend" | "link.created" | "link.updated" | "link.paused" | "link.activated" | "link.archived";
                     /** @description Entries at or after this time. */
                     from?: string;
                     /** @description Entries before this time. */
@@ -4800,6 +4800,754 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tracking links (a partner user: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    status?: "active" | "paused" | "archived";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Link"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a tracking link for a partner (code generated when absent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        partnerId: string;
+                        /** @description Generated when absent; case-sensitive */
+                        code?: string;
+                        name: string;
+                        /** @description http(s) URL; may contain {click_id} and {sub1}..{sub5} */
+                        landingUrl: string;
+                        campaign?: string | null;
+                        /** @description ISO2 codes the link is meant for; empty = all countries */
+                        allowedCountries?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tracking link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change name, landing URL, campaign or allowed countries (the code never changes) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        landingUrl?: string;
+                        campaign?: string | null;
+                        /** @description ISO2 codes the link is meant for; empty = all countries */
+                        allowedCountries?: string[];
+                        /** @description When sent, the change applies only to this version (else 409) */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/links/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a link: its clicks answer 410 until it is activated again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Activate a paused link */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a link for good: its clicks answer 410 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string | null;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Link"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clicks, unique clicks and bots per day and per sub1 (from daily rollups; default the last 30 days) */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LinkStats"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clicks/{clickId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A click by its id: the stored click, or what the (verified) id itself proves: time and link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    clickId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Click"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner's outbound postbacks */
+        get: {
+            parameters: {
+                query?: {
+                    eventType?: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                    status?: "active" | "disabled";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Set up a postback for an event type (templates linted, destination checked)
+         * @description Macros: {click_id} {sub1} {sub2} {sub3} {sub4} {sub5} {event} {txid} {amount} {currency} {payout} {partner_id} {link_code} {country} {timestamp}. Unknown macros, wrong case, unbalanced or nested braces, non-http(s) schemes, credentials in the URL and macros in the host are refused (422 naming body.urlTemplate). The host must resolve to public addresses only. Non-2xx answers and redirects are failures; retries back off over about three days; 10 consecutive failures within 72 hours disable the postback. With a signing secret every request carries `X-Partnerdesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<content>")>`, where content is the body for POST and the full URL as sent for GET, plus `X-Partnerdesk-Delivery` (the same across retries).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostbackCreateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackSaved"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The delivery log: deliveries with every attempt, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    postbackId?: string;
+                    status?: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackDeliveryList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/deliveries/{deliveryId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (a new attempt; the postback must be active) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    deliveryId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackAttemptResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/{postbackId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One postback */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Postback"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a postback (linted and checked like a new one) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostbackPatchInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackSaved"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/{postbackId}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a postback (its destination is checked again; the failure streak starts over) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Postback"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/{postbackId}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a postback with a reason (pending deliveries are cancelled) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostbackDisableInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Postback"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/{postbackId}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a test delivery with sample values through the real delivery path; answers the attempt */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PostbackTestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackAttemptResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/postbacks/{postbackId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a new signing secret (shown once; the old one stops working at once)
+         * @description With a signing secret every request carries `X-Partnerdesk-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<content>")>`, where content is the body for POST and the full URL as sent for GET, plus `X-Partnerdesk-Delivery` (the same across retries).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    postbackId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PostbackSecret"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5857,6 +6605,10 @@ export interface components {
         RiskFlagInput: {
             id: string;
             partnerId: string;
+            partner: {
+                id: string;
+                displayName: string;
+            };
             /** @enum {string} */
             category: "tracking" | "fraud" | "compliance" | "payout" | "other";
             /** @enum {string} */
@@ -6039,6 +6791,242 @@ export interface components {
             note: string | null;
             createdBy: string;
             createdAt: string;
+        };
+        PostbackMacroValuesInput: {
+            click_id?: string | null;
+            sub1?: string | null;
+            sub2?: string | null;
+            sub3?: string | null;
+            sub4?: string | null;
+            sub5?: string | null;
+            event?: string | null;
+            txid?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            payout?: string | null;
+            partner_id?: string | null;
+            link_code?: string | null;
+            country?: string | null;
+            timestamp?: string | null;
+        };
+        PostbackCreateInput: {
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /**
+             * @default GET
+             * @enum {string}
+             */
+            method: "GET" | "POST";
+            /** @description The URL with macros: {click_id} {sub1} {sub2} {sub3} {sub4} {sub5} {event} {txid} {amount} {currency} {payout} {partner_id} {link_code} {country} {timestamp} */
+            urlTemplate: string;
+            bodyTemplate?: string | null;
+            /** @description POST only; default application/json */
+            contentType?: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /**
+             * @description Create a signing secret (shown once in the answer); deliveries then carry X-Partnerdesk-Signature
+             * @default false
+             */
+            generateSigningSecret: boolean;
+        };
+        PostbackPatchInput: {
+            /** @enum {string} */
+            eventType?: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method?: "GET" | "POST";
+            /** @description The URL with macros: {click_id} {sub1} {sub2} {sub3} {sub4} {sub5} {event} {txid} {amount} {currency} {payout} {partner_id} {link_code} {country} {timestamp} */
+            urlTemplate?: string;
+            bodyTemplate?: string | null;
+            contentType?: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description The version you read; a different current version answers 409 */
+            version?: number;
+        };
+        PostbackDisableInput: {
+            reason: string;
+        };
+        PostbackTestInput: {
+            /** @description Override the sample values */
+            values?: components["schemas"]["PostbackMacroValuesInput"];
+        };
+        PostbackInput: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            urlTemplate: string;
+            bodyTemplate: string | null;
+            contentType: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description Deliveries carry X-Partnerdesk-Signature */
+            signed: boolean;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            disabledReason: string | null;
+            consecutiveFailures: number;
+            firstFailureAt: string | null;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        PostbackSavedInput: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            urlTemplate: string;
+            bodyTemplate: string | null;
+            contentType: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description Deliveries carry X-Partnerdesk-Signature */
+            signed: boolean;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            disabledReason: string | null;
+            consecutiveFailures: number;
+            firstFailureAt: string | null;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description Shown only in the answer that created or rotated it */
+            signingSecret: string | null;
+            /** @description Linter warnings (the save went through) */
+            warnings: {
+                code: string;
+                /** @enum {string} */
+                severity: "error" | "warning";
+                index: number;
+                length: number;
+                message: string;
+            }[];
+        };
+        PostbackListInput: {
+            data: components["schemas"]["PostbackInput"][];
+            nextCursor: string | null;
+        };
+        PostbackSecretInput: {
+            postbackId: string;
+            /** @description Shown once; store it where your endpoint verifies signatures */
+            signingSecret: string;
+        };
+        PostbackAttemptInput: {
+            id: string;
+            deliveryId: string;
+            attemptNo: number;
+            /** @enum {string} */
+            via: "schedule" | "resend" | "test";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            /** @description As sent, with secret-looking query values redacted */
+            url: string;
+            startedAt: string;
+            latencyMs: number;
+            statusCode: number | null;
+            error: ("timeout" | "refused_private" | "dns" | "connection" | "redirect" | "invalid_url" | "http_status" | "rejected_body") | null;
+            errorDetail: string | null;
+            /** @description The first 1 KB of the answer */
+            responseStart: string | null;
+            /** @enum {string} */
+            outcome: "success" | "failure";
+        };
+        PostbackDeliveryInput: {
+            id: string;
+            postbackId: string;
+            partnerId: string;
+            eventId: string | null;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            test: boolean;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+            attemptCount: number;
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            createdAt: string;
+            completedAt: string | null;
+            attempts: components["schemas"]["PostbackAttemptInput"][];
+        };
+        PostbackDeliveryListInput: {
+            data: components["schemas"]["PostbackDeliveryInput"][];
+            nextCursor: string | null;
+        };
+        PostbackAttemptResultInput: {
+            delivery: components["schemas"]["PostbackDeliveryInput"];
+            attempt: components["schemas"]["PostbackAttemptInput"];
+        };
+        LinkInput: {
+            id: string;
+            partnerId: string;
+            code: string;
+            name: string;
+            landingUrl: string;
+            campaign: string | null;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            allowedCountries: string[];
+            /** @description The public URL to hand out: <origin>/c/{code} */
+            trackingUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        LinkStatsInput: {
+            linkId: string;
+            from: string;
+            to: string;
+            totals: {
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            };
+            days: {
+                day: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+            bySub1: {
+                sub1: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+        };
+        ClickInput: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
         };
         User: {
             id: string;
@@ -7093,6 +8081,10 @@ export interface components {
         RiskFlag: {
             id: string;
             partnerId: string;
+            partner: {
+                id: string;
+                displayName: string;
+            };
             /** @enum {string} */
             category: "tracking" | "fraud" | "compliance" | "payout" | "other";
             /** @enum {string} */
@@ -7275,6 +8267,242 @@ export interface components {
             note: string | null;
             createdBy: string;
             createdAt: string;
+        };
+        PostbackMacroValues: {
+            click_id?: string | null;
+            sub1?: string | null;
+            sub2?: string | null;
+            sub3?: string | null;
+            sub4?: string | null;
+            sub5?: string | null;
+            event?: string | null;
+            txid?: string | null;
+            amount?: string | null;
+            currency?: string | null;
+            payout?: string | null;
+            partner_id?: string | null;
+            link_code?: string | null;
+            country?: string | null;
+            timestamp?: string | null;
+        };
+        PostbackCreate: {
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /**
+             * @default GET
+             * @enum {string}
+             */
+            method: "GET" | "POST";
+            /** @description The URL with macros: {click_id} {sub1} {sub2} {sub3} {sub4} {sub5} {event} {txid} {amount} {currency} {payout} {partner_id} {link_code} {country} {timestamp} */
+            urlTemplate: string;
+            bodyTemplate?: string | null;
+            /** @description POST only; default application/json */
+            contentType?: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /**
+             * @description Create a signing secret (shown once in the answer); deliveries then carry X-Partnerdesk-Signature
+             * @default false
+             */
+            generateSigningSecret: boolean;
+        };
+        PostbackPatch: {
+            /** @enum {string} */
+            eventType?: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method?: "GET" | "POST";
+            /** @description The URL with macros: {click_id} {sub1} {sub2} {sub3} {sub4} {sub5} {event} {txid} {amount} {currency} {payout} {partner_id} {link_code} {country} {timestamp} */
+            urlTemplate?: string;
+            bodyTemplate?: string | null;
+            contentType?: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description The version you read; a different current version answers 409 */
+            version?: number;
+        };
+        PostbackDisable: {
+            reason: string;
+        };
+        PostbackTest: {
+            /** @description Override the sample values */
+            values?: components["schemas"]["PostbackMacroValues"];
+        };
+        Postback: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            urlTemplate: string;
+            bodyTemplate: string | null;
+            contentType: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description Deliveries carry X-Partnerdesk-Signature */
+            signed: boolean;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            disabledReason: string | null;
+            consecutiveFailures: number;
+            firstFailureAt: string | null;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        PostbackSaved: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            urlTemplate: string;
+            bodyTemplate: string | null;
+            contentType: ("application/json" | "application/x-www-form-urlencoded" | "text/plain") | null;
+            /** @description Deliveries carry X-Partnerdesk-Signature */
+            signed: boolean;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            disabledReason: string | null;
+            consecutiveFailures: number;
+            firstFailureAt: string | null;
+            lastAttemptAt: string | null;
+            lastSuccessAt: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description Shown only in the answer that created or rotated it */
+            signingSecret: string | null;
+            /** @description Linter warnings (the save went through) */
+            warnings: {
+                code: string;
+                /** @enum {string} */
+                severity: "error" | "warning";
+                index: number;
+                length: number;
+                message: string;
+            }[];
+        };
+        PostbackList: {
+            data: components["schemas"]["Postback"][];
+            nextCursor: string | null;
+        };
+        PostbackSecret: {
+            postbackId: string;
+            /** @description Shown once; store it where your endpoint verifies signatures */
+            signingSecret: string;
+        };
+        PostbackAttempt: {
+            id: string;
+            deliveryId: string;
+            attemptNo: number;
+            /** @enum {string} */
+            via: "schedule" | "resend" | "test";
+            /** @enum {string} */
+            method: "GET" | "POST";
+            /** @description As sent, with secret-looking query values redacted */
+            url: string;
+            startedAt: string;
+            latencyMs: number;
+            statusCode: number | null;
+            error: ("timeout" | "refused_private" | "dns" | "connection" | "redirect" | "invalid_url" | "http_status" | "rejected_body") | null;
+            errorDetail: string | null;
+            /** @description The first 1 KB of the answer */
+            responseStart: string | null;
+            /** @enum {string} */
+            outcome: "success" | "failure";
+        };
+        PostbackDelivery: {
+            id: string;
+            postbackId: string;
+            partnerId: string;
+            eventId: string | null;
+            /** @enum {string} */
+            eventType: "registration" | "kyc_approved" | "ftd" | "qualified_ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            test: boolean;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed" | "dead" | "cancelled";
+            attemptCount: number;
+            nextAttemptAt: string | null;
+            lastError: string | null;
+            createdAt: string;
+            completedAt: string | null;
+            attempts: components["schemas"]["PostbackAttempt"][];
+        };
+        PostbackDeliveryList: {
+            data: components["schemas"]["PostbackDelivery"][];
+            nextCursor: string | null;
+        };
+        PostbackAttemptResult: {
+            delivery: components["schemas"]["PostbackDelivery"];
+            attempt: components["schemas"]["PostbackAttempt"];
+        };
+        Link: {
+            id: string;
+            partnerId: string;
+            code: string;
+            name: string;
+            landingUrl: string;
+            campaign: string | null;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            allowedCountries: string[];
+            /** @description The public URL to hand out: <origin>/c/{code} */
+            trackingUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        LinkStats: {
+            linkId: string;
+            from: string;
+            to: string;
+            totals: {
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            };
+            days: {
+                day: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+            bySub1: {
+                sub1: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+        };
+        Click: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
         };
     };
     responses: never;

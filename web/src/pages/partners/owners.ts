@@ -1,5 +1,4 @@
 // Who can own a partner (BDM, Team Lead, Leadership, Admin users), for the owner filter and the owner field.
-// Users without users.read still get "Me" (when they could own partners) so they can filter their own book.
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { useSession } from '../../lib/session';
@@ -7,16 +6,15 @@ import { useSession } from '../../lib/session';
 export const OWNER_ROLES = ['bdm', 'team_lead', 'leadership', 'admin'];
 
 export function useOwnerOptions(): { options: { value: string; label: string }[]; loading: boolean } {
-  const { session, can } = useSession();
+  const { session } = useSession();
   const me = session.via === 'session' ? session.user : null;
+  // /api/v1/partner-owners needs only partners.read, so BDMs (without users.read) can pick any owner too.
   const q = useQuery({
-    queryKey: ['users', 'owners'],
-    enabled: can('users.read'),
+    queryKey: ['partner-owners'],
     staleTime: 5 * 60_000,
-    queryFn: () => api.get('/api/v1/users', { query: { status: 'active', limit: 200 } }),
+    queryFn: () => api.get('/api/v1/partner-owners'),
   });
-  const users = (q.data?.data ?? []).filter((u) => OWNER_ROLES.includes(u.role));
-  const options = users.map((u) => ({ value: u.id, label: u.id === me?.id ? `${u.name} (me)` : u.name }));
+  const options = (q.data?.data ?? []).map((u) => ({ value: u.id, label: u.id === me?.id ? `${u.name} (me)` : u.name }));
   if (me && OWNER_ROLES.includes(me.role) && !options.some((o) => o.value === me.id)) {
     options.unshift({ value: me.id, label: `${me.name} (me)` });
   }
