@@ -4,16 +4,23 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, createTestApp, systemCtx } from './support/app.ts';
 import { newId } from '../src/platform/ids.ts';
 import { nowIso } from '../src/platform/time.ts';
+import { createTestApp, systemCtx, type TestApp } from './support/app.ts';
 
 interface Endpoint {
   method: string;
   path: string;
 }
 
-const TABLES_IGNORED = new Set(['sessions', 'login_throttle', 'kysely_migration', 'kysely_migration_lock']);
+// event_inbox: a rejected inbound event is kept there on purpose (the raw request, for investigation).
+const TABLES_IGNORED = new Set([
+  'sessions',
+  'login_throttle',
+  'kysely_migration',
+  'kysely_migration_lock',
+  'event_inbox',
+]);
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
 
@@ -32,7 +39,8 @@ describe('every endpoint survives random input', () => {
     };
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
-        if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) endpoints.push({ method: method.toUpperCase(), path });
+        if (['get', 'post', 'put', 'patch', 'delete'].includes(method))
+          endpoints.push({ method: method.toUpperCase(), path });
       }
     }
     // Never fuzz sign-out: it would end nothing (API key) but is not interesting either way.
@@ -70,8 +78,20 @@ describe('every endpoint survives random input', () => {
       .execute();
     tables = (
       t.store.dialect === 'sqlite'
-        ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(t.store.db)).rows
-        : (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(t.store.db)).rows
+        ? (
+            await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`.execute(
+              t.store.db,
+            )
+          ).rows
+        : (
+            await sql<{
+              name: string;
+            }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(
+              t.store.db,
+            )
+          ).rows
     )
       .map((r) => r.name)
       .filter((n) => !TABLES_IGNORED.has(n));
@@ -93,44 +113,99 @@ describe('every endpoint survives random input', () => {
     fc.constant(() => newId('partner')),
     fc.constant(() => newId('document')),
     fc.string({ maxLength: 40 }).map((s) => () => s),
-    fc.constantFrom('..', '%00', '%2e%2e%2f', 'null', '0', '-1', 'ptr_', 'x'.repeat(300), '😀', "' or 1=1 --").map((s) => () => s),
+    fc
+      .constantFrom('..', '%00', '%2e%2e%2f', 'null', '0', '-1', 'ptr_', 'x'.repeat(300), '😀', "' or 1=1 --")
+      .map((s) => () => s),
   );
   const jsonish = fc.oneof(
     fc.anything({ maxDepth: 3 }),
-    fc.dictionary(fc.constantFrom('displayName', 'email', 'type', 'kind', 'role', 'name', 'password', 'plan', 'currency', 'effectiveFrom', 'rules', 'decision', 'reason', 'country', 'parentId', 'tags', 'customFields', 'permissions', 'version', 'partnerId', 'note'), fc.anything({ maxDepth: 2 })),
+    fc.dictionary(
+      fc.constantFrom(
+        'displayName',
+        'email',
+        'type',
+        'kind',
+        'role',
+        'name',
+        'password',
+        'plan',
+        'currency',
+        'effectiveFrom',
+        'rules',
+        'decision',
+        'reason',
+        'country',
+        'parentId',
+        'tags',
+        'customFields',
+        'permissions',
+        'version',
+        'partnerId',
+        'note',
+      ),
+      fc.anything({ maxDepth: 2 }),
+    ),
     fc.constantFrom(null, 0, '', [], {}, 'not json', -1, 1e309),
   );
   const queryArb = fc.dictionary(
-    fc.constantFrom('limit', 'cursor', 'q', 'type', 'stage', 'sort', 'dryRun', 'at', 'archived', 'status', 'from', 'to', 'x'),
-    fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('-1', '0', '99999999999', 'true', 'NaN', '%', '[]')),
+    fc.constantFrom(
+      'limit',
+      'cursor',
+      'q',
+      'type',
+      'stage',
+      'sort',
+      'dryRun',
+      'at',
+      'archived',
+      'status',
+      'from',
+      'to',
+      'x',
+    ),
+    fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('-1', '0', '99999999999', 'true', 'NaN', '%', '[]'),
+    ),
   );
 
   it('answers every request without a 500, and rejected writes change nothing', async () => {
     expect(endpoints.length).toBeGreaterThan(3);
     for (const ep of endpoints) {
       await fc.assert(
-        fc.asyncProperty(idArb, idArb, queryArb, jsonish, fc.boolean(), async (id1, id2, query, body, rawText) => {
-          let n = 0;
-          const url =
-            ep.path.replace(/\{[^}]+\}/g, () => encodeURIComponent((n++ === 0 ? id1 : id2)())) +
-            (Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : '');
-          const isWrite = ep.method !== 'GET';
-          const before = isWrite ? await snapshot() : null;
-          const payload = rawText ? (typeof body === 'string' ? body : '{"broken": ') : JSON.stringify(body ?? null);
-          const res = await t.app.inject({
-            method: ep.method as 'GET',
-            url,
-            headers: { ...admin, ...(isWrite ? { 'content-type': 'application/json' } : {}) },
-            ...(isWrite ? { payload } : {}),
-          });
-          if (res.statusCode >= 500) {
-            throw new Error(`${ep.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
-          }
-          if (res.statusCode >= 400) {
-            expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
-            if (before) expect(await snapshot()).toEqual(before);
-          }
-        }),
+        fc.asyncProperty(
+          idArb,
+          idArb,
+          queryArb,
+          jsonish,
+          fc.boolean(),
+          async (id1, id2, query, body, rawText) => {
+            let n = 0;
+            const url =
+              ep.path.replace(/\{[^}]+\}/g, () => encodeURIComponent((n++ === 0 ? id1 : id2)())) +
+              (Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : '');
+            const isWrite = ep.method !== 'GET';
+            const before = isWrite ? await snapshot() : null;
+            const payload = rawText
+              ? typeof body === 'string'
+                ? body
+                : '{"broken": '
+              : JSON.stringify(body ?? null);
+            const res = await t.app.inject({
+              method: ep.method as 'GET',
+              url,
+              headers: { ...admin, ...(isWrite ? { 'content-type': 'application/json' } : {}) },
+              ...(isWrite ? { payload } : {}),
+            });
+            if (res.statusCode >= 500) {
+              throw new Error(`${ep.method} ${url} answered ${res.statusCode}: ${res.body.slice(0, 400)}`);
+            }
+            if (res.statusCode >= 400) {
+              expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
+              if (before) expect(await snapshot()).toEqual(before);
+            }
+          },
+        ),
         { numRuns: RUNS },
       );
     }

@@ -4,6 +4,7 @@ import { accessRoutes } from './access/index.ts';
 import { approvalsRoutes } from './approvals/index.ts';
 import { auditRoutes } from './audit/index.ts';
 import { documentRoutes } from './documents/index.ts';
+import { eventsRoutes } from './events/index.ts';
 import { dueDiligenceRoutes } from './due-diligence/index.ts';
 import { onboardingRoutes } from './onboarding/index.ts';
 import { partnersRoutes } from './partners/index.ts';
@@ -27,5 +28,6 @@ export async function registerModules(app: App, deps: Deps): Promise<void> {
   await tasksRoutes(app, deps);
   await onboardingRoutes(app, deps);
   await trackingRoutes(app, deps);
+  await eventsRoutes(app, deps);
   await postbacksRoutes(app, deps);
 }

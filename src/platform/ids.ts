@@ -34,6 +34,13 @@ export const ID_PREFIXES = {
   postbackDelivery: 'pbd',
   postbackAttempt: 'pba',
   link: 'lnk',
+  eventSource: 'evs',
+  programme: 'prg',
+  client: 'cli',
+  event: 'evt',
+  inbox: 'ibx',
+  attributionDecision: 'atd',
+  trackingTest: 'tqa',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -339,7 +339,7 @@ export async function runOutboxCycle(
                 outbox_id: row.id,
                 event_type: payload.eventType,
                 macro_values: JSON.stringify(values),
-                is_test: 0,
+                is_test: payload.isTest ? 1 : 0,
                 attempt_no: 0,
                 status: 'pending',
                 next_attempt_at: now,

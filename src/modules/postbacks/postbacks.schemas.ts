@@ -50,6 +50,8 @@ export const postbackEventPayloadSchema = z.object({
   eventId: z.string().min(1).max(64),
   partnerId: z.string().min(1).max(64),
   eventType: z.enum(POSTBACK_EVENT_TYPES),
+  /** A test event (tracking QA): its deliveries are marked as tests. */
+  isTest: z.boolean().optional(),
   values: macroValuesSchema,
 });
 export type PostbackEventPayload = z.infer<typeof postbackEventPayloadSchema>;

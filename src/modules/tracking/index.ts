@@ -8,7 +8,14 @@
 // transaction — add it to KINDS in writer/kinds.ts with its `sqlite` and `postgres` handlers (same semantics,
 // results in row order), then call `trackingRuntimeOf(app).writer.submit('<kind>', row)` from the route.
 
-export { CLICK_ID_RE, clickIdCodec, mintClickId, type ParsedClickId, parseClickId } from './click-id.ts';
+export {
+  CLICK_ID_RE,
+  type ClickIdCodec,
+  clickIdCodec,
+  mintClickId,
+  type ParsedClickId,
+  parseClickId,
+} from './click-id.ts';
 export { compileLanding, fillLanding, lintLandingUrl, PLACEHOLDERS, parseClickQuery } from './landing.ts';
 export { getLink, type LinkRow, loadLinkFor } from './links.service.ts';
 export {

@@ -158,6 +158,7 @@ export async function createLink(
           name: body.name,
           landing_url: body.landingUrl,
           campaign: body.campaign ?? null,
+          programme_id: null,
           status: 'active',
           allowed_countries: JSON.stringify(normCountries(body.allowedCountries)),
           created_by: ctx.actor.id,

@@ -81,6 +81,16 @@ export const AUDIT_ACTIONS = [
   'link.paused',
   'link.activated',
   'link.archived',
+  'clicks.pruned',
+  'event_source.created',
+  'event_source.updated',
+  'event_source.token_rotated',
+  'event_inbox.resolved',
+  'attribution.requested',
+  'attribution.approved',
+  'attribution.rejected',
+  'programme.created',
+  'programme.updated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

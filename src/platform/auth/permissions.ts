@@ -62,6 +62,12 @@ export const PERMISSIONS = {
   'links.read': "See tracking links and their click stats (a partner user: its own)",
   'links.write': 'Create, change, pause, activate and archive tracking links (BDM: own partners)',
   'clicks.read': 'See a click and its story by click id (a partner user: its own clicks)',
+  'events.read': 'See inbound events, clients (trading accounts) and programmes (a partner user: its own)',
+  'events.ingest': 'Send events through the JSON batch API (POST /api/v1/events) with an API key',
+  'event_sources.manage': 'Create event sources, rotate their tokens and work the inbox of malformed requests',
+  'attribution.request': 'Ask for a client to be attributed to another partner (with a reason)',
+  'attribution.approve': 'Approve or reject attribution changes asked for by someone else',
+  'programmes.manage': 'Edit programmes: attribution windows, FTD definition and qualification',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
@@ -71,7 +77,7 @@ const READ: Permission[] = ['partners.read', 'documents.read', 'terms.read', 'ti
 
 export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
   admin: ALL,
-  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
+  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read'],
   team_lead: [
     ...READ,
     'onboarding.read',
@@ -103,6 +109,10 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'links.write',
     'clicks.read',
+    'events.read',
+    'attribution.request',
+    'attribution.approve',
+    'programmes.manage',
   ],
   bdm: [
     ...READ,
@@ -128,6 +138,8 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'links.write',
     'clicks.read',
+    'events.read',
+    'attribution.request',
   ],
   ops: [
     ...READ,
@@ -161,12 +173,17 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'links.write',
     'clicks.read',
+    'events.read',
+    'events.ingest',
+    'event_sources.manage',
+    'attribution.request',
+    'programmes.manage',
   ],
-  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'clicks.read'],
-  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
-  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
-  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'clicks.read'],
-  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read'],
+  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.approve'],
+  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.approve'],
+  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.request'],
+  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'clicks.read', 'events.read'],
+  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read'],
 };
 
 /** Roles ordered by their place in the approval authority ladder. */

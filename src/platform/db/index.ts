@@ -16,6 +16,7 @@ import * as m0070 from './migrations/0070_due_diligence.ts';
 import * as m0080 from './migrations/0080_tasks.ts';
 import * as m0090 from './migrations/0090_tracking.ts';
 import * as m0100 from './migrations/0100_postbacks.ts';
+import * as m0110 from './migrations/0110_events.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0080_tasks': m0080,
   '0090_tracking': m0090,
   '0100_postbacks': m0100,
+  '0110_events': m0110,
 };
 
 export interface DbHandle {

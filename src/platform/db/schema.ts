@@ -436,6 +436,13 @@ export interface DB {
   partner_postbacks: PartnerPostbacksTable; // 0100
   postback_deliveries: PostbackDeliveriesTable; // 0100
   postback_attempts: PostbackAttemptsTable; // 0100
+  event_sources: EventSourcesTable; // 0110
+  programmes: ProgrammesTable; // 0110
+  clients: ClientsTable; // 0110
+  events: EventsTable; // 0110
+  event_rollups: EventRollupsTable; // 0110
+  event_inbox: EventInboxTable; // 0110
+  attribution_decisions: AttributionDecisionsTable; // 0110
 }
 
 export interface PartnerPostbacksTable {
@@ -508,6 +515,7 @@ export interface LinksTable {
   campaign: string | null;
   status: string; // active | paused | archived
   allowed_countries: string; // JSON: ISO2 codes, [] = all
+  programme_id: string | null; // 0110: attribution windows; null = the default programme
   created_by: string | null;
   created_at: string;
   updated_at: string;
@@ -541,4 +549,141 @@ export interface ClickRollupsTable {
   clicks: number;
   unique_clicks: number; // neither duplicate nor bot
   bots: number;
+}
+
+export interface EventSourcesTable {
+  id: string;
+  name: string;
+  kind: string; // back_office | crm | payments | other
+  description: string | null;
+  token_hash: string; // SHA-256 (hex) of the secret token; the token itself is shown once
+  token_hint: string; // its last 4 characters, to tell tokens apart
+  // Kept as is (like a webhook secret): it must verify every signed request.
+  signing_secret: string | null;
+  status: string; // active | disabled
+  last_event_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ProgrammesTable {
+  id: string;
+  name: string;
+  is_default: number;
+  min_click_to_event_seconds: number;
+  max_click_age_days: number;
+  ftd_definition: string; // first_deposit | deposits_24h
+  qualifying_deposit_minor: number;
+  qualifying_currency: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ClientsTable {
+  id: string;
+  external_id: string; // the trading account / client id in the broker's back office
+  partner_id: string | null;
+  link_id: string | null;
+  click_id: string | null;
+  attribution: string; // click | referral | manual | none
+  attributed_at: string | null;
+  country: string | null;
+  first_event_at: string;
+  programme_id: string | null; // the programme of its attribution (windows, FTD definition, qualification)
+  ftd_at: string | null;
+  ftd_event_id: string | null;
+  ftd_amount_minor: number | null; // the first deposit, or the deposits within 24 h of it (deposits_24h)
+  ftd_currency: string | null;
+  qualified_at: string | null;
+  is_test: number;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface EventsTable {
+  id: string;
+  source_id: string;
+  type: string; // registration | kyc_approved | ftd | deposit | withdrawal | trade | chargeback
+  txid: string;
+  occurred_at: string;
+  received_at: string;
+  client_id: string | null;
+  click_id: string | null; // as received
+  partner_id: string | null;
+  link_id: string | null;
+  sub1: string | null;
+  sub2: string | null;
+  sub3: string | null;
+  sub4: string | null;
+  sub5: string | null;
+  country: string | null;
+  attribution: string; // click | referral | client | manual | none
+  attribution_note: string | null; // why not attributed (unknown_click, forged_click, too_fast, too_old, ...)
+  amount_minor: number | null;
+  currency: string | null;
+  lots: number | null; // hundredths of a lot
+  instrument_group: string | null;
+  revenue_minor: number | null;
+  is_ftd: number;
+  is_qualified_ftd: number;
+  is_test: number;
+  tracking_test_id: string | null;
+}
+
+export interface EventRollupsTable {
+  day: string;
+  partner_id: string;
+  link_id: string; // '' when attributed without a link
+  sub1: string; // '' when none
+  currency: string; // '' for events without an amount
+  registrations: number;
+  kyc_approved: number;
+  ftds: number;
+  qualified_ftds: number;
+  ftd_amount_minor: number;
+  deposits: number;
+  deposit_amount_minor: number;
+  withdrawals: number;
+  withdrawal_amount_minor: number;
+  trades: number;
+  lots: number;
+  revenue_minor: number;
+  chargebacks: number;
+  chargeback_amount_minor: number;
+}
+
+export interface EventInboxTable {
+  id: string;
+  received_at: string;
+  channel: string; // postback | api
+  source_id: string | null;
+  method: string;
+  path: string;
+  content_type: string | null;
+  ip: string | null;
+  raw: string; // the request as received (query and body; the token redacted), at most 64 KiB
+  problem: string; // JSON: the problem answered
+  status: string; // open | resolved
+  resolved_by: string | null;
+  resolved_at: string | null;
+  resolution: string | null;
+}
+
+export interface AttributionDecisionsTable {
+  id: string;
+  client_id: string;
+  from_partner_id: string | null;
+  to_partner_id: string;
+  reason: string;
+  status: string; // pending | approved | rejected
+  requested_by: string;
+  requested_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_note: string | null;
+  version: number;
 }

@@ -2,7 +2,7 @@
 // rows of any kinds and commits them in ONE transaction; a kind's handler receives all of its rows of the
 // batch at once (so it can use multi-row statements and aggregate rollups) and may return one result per row.
 //
-// Adding a kind (the events ingest is next): add an entry to KINDS with
+// Adding a kind: add an entry to KINDS with
 //   sqlite(db, rows)    — runs inside the writer worker's open transaction (better-sqlite3, synchronous);
 //   postgres(trx, rows) — runs inside a Kysely transaction on the main thread's pool.
 // Both must do the same thing (e.g. idempotent insert ON CONFLICT DO NOTHING on (source, type, txid), then
@@ -12,6 +12,8 @@
 import type Database from 'better-sqlite3';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../../platform/db/schema.ts';
+import { applyEventsPostgres, applyEventsSqlite } from '../../events/ingest-kind.ts';
+import type { EventResult, EventRow } from '../../events/ingest-plan.ts';
 
 export interface WriterKind<Row, Result> {
   sqlite(db: Database.Database, rows: Row[]): Result[] | undefined;
@@ -163,9 +165,16 @@ export const clickKind: WriterKind<ClickRow, undefined> = {
   },
 };
 
-/** Every kind the writer knows. The events ingest adds its kinds here. */
+/** Inbound events (modules/events): idempotent on (source, type, txid); answers each event's result. */
+export const eventKind: WriterKind<EventRow, EventResult> = {
+  sqlite: applyEventsSqlite,
+  postgres: applyEventsPostgres,
+};
+
+/** Every kind the writer knows. */
 export const KINDS = {
   click: clickKind,
+  event: eventKind,
 } as const;
 
 export type KindName = keyof typeof KINDS;
