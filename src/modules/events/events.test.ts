@@ -241,15 +241,14 @@ describe('events in', () => {
     const bad = await postback({ event: 'deposit', txid: 'bad-1', amount: '12.345', currency: 'USD' });
     expect(bad.statusCode).toBe(422);
     const p = problemOf(bad);
-    expect(p.errors.map((e) => e.field)).toContain('query.amount');
+    expect((p.errors ?? []).map((e) => e.field)).toContain('query.amount');
     expect(await count('event_inbox')).toBe(inbox + 1);
     const list = await t.app.inject({ method: 'GET', url: '/api/v1/event-inbox?status=open', headers: ops });
     expect(list.json().data[0].raw).toContain('txid=bad-1');
     expect(list.json().data[0].raw).not.toContain(source.token);
     const missing = await postback({ event: 'rocket', txid: '' });
     expect(
-      problemOf(missing)
-        .errors.map((e) => e.field)
+      (problemOf(missing).errors ?? []).map((e) => e.field)
         .sort(),
     ).toEqual(['query.event', 'query.txid']);
     const unknown = await t.app.inject({
@@ -329,7 +328,7 @@ describe('events in', () => {
       },
     });
     expect(bad.statusCode).toBe(422);
-    expect(problemOf(bad).errors.map((e) => e.field)).toEqual(['body.events[1].lots']);
+    expect((problemOf(bad).errors ?? []).map((e) => e.field)).toEqual(['body.events[1].lots']);
     expect(await count('events')).toBe(before + 2);
     const tooMany = await t.app.inject({
       method: 'POST',
