@@ -27,6 +27,13 @@ export const createLinkBodySchema = z
       .describe('http(s) URL; may contain {click_id} and {sub1}..{sub5}'),
     campaign: z.string().trim().max(200).nullish(),
     allowedCountries: countries.optional(),
+    programmeId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .nullish()
+      .describe('The programme (attribution windows, FTD rules); absent or null = the default programme'),
   })
   .strict();
 
@@ -36,6 +43,13 @@ export const patchLinkBodySchema = z
     landingUrl: z.string().min(1).max(2048).optional(),
     campaign: z.string().trim().max(200).nullish(),
     allowedCountries: countries.optional(),
+    programmeId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .nullish()
+      .describe('The programme (attribution windows, FTD rules); absent or null = the default programme'),
     version: z
       .number()
       .int()
@@ -62,6 +76,7 @@ export const linkSchema = z
     campaign: z.string().nullable(),
     status: z.enum(LINK_STATUSES),
     allowedCountries: z.array(z.string()),
+    programmeId: z.string().nullable(),
     trackingUrl: z.string().describe('The public URL to hand out: <origin>/c/{code}'),
     createdAt: z.string(),
     updatedAt: z.string(),

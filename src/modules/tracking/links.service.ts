@@ -27,6 +27,7 @@ export function presentLink(row: LinkRow, origin: string) {
     campaign: row.campaign,
     status: row.status as LinkStatus,
     allowedCountries: JSON.parse(row.allowed_countries) as string[],
+    programmeId: row.programme_id,
     trackingUrl: `${origin}/c/${row.code}`,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -65,6 +66,11 @@ function isUniqueViolation(err: unknown): string | null {
     return `${e.constraint ?? ''} ${e.message ?? ''}`;
   }
   return null;
+}
+
+async function checkProgramme(db: Db, programmeId: string): Promise<void> {
+  const p = await db.selectFrom('programmes').select('id').where('id', '=', programmeId).executeTakeFirst();
+  if (!p) throw invalidField('body.programmeId', `${programmeId} is not a programme.`);
 }
 
 /** Loads a link the actor may see (404 otherwise). */
@@ -118,10 +124,12 @@ export async function createLink(
     landingUrl: string;
     campaign?: string | null;
     allowedCountries?: string[];
+    programmeId?: string | null;
   },
 ): Promise<LinkRow> {
   assertCan(ctx.actor, 'links.write');
   checkLanding(body.landingUrl);
+  if (body.programmeId) await checkProgramme(store.db, body.programmeId);
   const exists = await store.db
     .selectFrom('partners')
     .select('id')
@@ -158,7 +166,7 @@ export async function createLink(
           name: body.name,
           landing_url: body.landingUrl,
           campaign: body.campaign ?? null,
-          programme_id: null,
+          programme_id: body.programmeId ?? null,
           status: 'active',
           allowed_countries: JSON.stringify(normCountries(body.allowedCountries)),
           created_by: ctx.actor.id,
@@ -200,11 +208,13 @@ export async function updateLink(
     landingUrl?: string;
     campaign?: string | null;
     allowedCountries?: string[];
+    programmeId?: string | null;
     version?: number;
   },
 ): Promise<LinkRow> {
   assertCan(ctx.actor, 'links.write');
   const current = await loadLinkFor(store.db, ctx, id);
+  if (patch.programmeId) await checkProgramme(store.db, patch.programmeId);
   await loadPartnerFor(store.db, ctx.actor, current.partner_id, 'change');
   if (patch.landingUrl !== undefined) checkLanding(patch.landingUrl);
   if (patch.version !== undefined && patch.version !== current.version) {
@@ -218,6 +228,7 @@ export async function updateLink(
   if (patch.campaign !== undefined) next.campaign = patch.campaign ?? null;
   if (patch.allowedCountries !== undefined)
     next.allowed_countries = JSON.stringify(normCountries(patch.allowedCountries));
+  if (patch.programmeId !== undefined) next.programme_id = patch.programmeId ?? null;
   const before: Record<string, unknown> = {};
   const after: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(next) as [keyof LinkRow, unknown][]) {
