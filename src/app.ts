@@ -12,6 +12,7 @@ import Fastify, { type FastifyServerOptions, type RouteOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerModules } from './modules/index.ts';
 import { type PostbackWorker, startPostbackWorker } from './modules/postbacks/index.ts';
+import { type RetentionJob, startClickRetention } from './modules/tracking/retention.ts';
 import { AppError } from './platform/errors.ts';
 import { sendProblem, toAppError } from './platform/http/errors.ts';
 import { accessGuard } from './platform/http/guard.ts';
@@ -125,11 +126,16 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
     // Background delivery of outbound postbacks: starts when the app is ready, stops (after the cycle in
     // flight) when it closes. Several instances may run it against one PostgreSQL.
     let worker: PostbackWorker | null = null;
+    // Raw click retention (PARTNERDESK_CLICK_RETENTION_DAYS; 0 = keep for ever): daily, rollups untouched.
+    let retention: RetentionJob | null = null;
     app.addHook('onReady', async () => {
       worker = startPostbackWorker(deps.store, { allowPrivateNetwork: deps.config.allowPrivateNetwork, log: app.log });
+      const days = deps.config.clickRetentionDays;
+      if (days > 0) retention = startClickRetention(deps.store, { days, log: app.log });
     });
     app.addHook('onClose', async () => {
       await worker?.stop();
+      await retention?.stop();
     });
   }
 

@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { createApiKey } from './modules/access/index.ts';
 import { prepareWorkspace } from './modules/workspace.ts';
 import { seedDemo } from './modules/demo/index.ts';
+import { pruneClicks } from './modules/tracking/retention.ts';
 import { systemActor } from './platform/auth/actor.ts';
 import { seedDefaultGrants } from './platform/auth/grants.ts';
 import { PERMISSION_NAMES, ROLES, isRole } from './platform/auth/permissions.ts';
@@ -27,6 +28,7 @@ Commands:
   apikey create         Create an API key: --role ROLE --name NAME (prints the key once)
   audit verify          Verify the audit log's hash chain (exit 0 when intact)
   backup --out DIR      Online backup of the data directory (SQLite database, documents, secret)
+  prune-clicks          Delete raw clicks older than the retention (daily stats are kept)
 
 Run "partnerdesk <command> --help" for a command's options.
 Configuration comes from the environment: PARTNERDESK_DATA_DIR (default ./data), DATABASE_URL
@@ -55,6 +57,14 @@ kept; store it now. Roles: ${ROLES.join(', ')}.`,
 Takes a consistent online backup while the server runs: the SQLite database (page by page), the uploaded
 documents and the instance secret, plus BACKUP.txt with the audit chain head to keep as a checkpoint.
 On PostgreSQL it copies documents and the secret and tells you to run pg_dump for the database.`,
+  'prune-clicks': `Usage: partnerdesk prune-clicks [--older-than-days N]
+
+Deletes raw clicks older than N days (default PARTNERDESK_CLICK_RETENTION_DAYS, 180) in chunks of 5,000
+rows, one short transaction each, printing progress, then the count. Daily stats (click rollups) are kept,
+and a click id still proves its time, link and partner after its raw click is gone. Records one
+"clicks.pruned" audit entry per run. Safe while the server runs; a running server with workers on does
+this daily by itself.
+  --older-than-days N   Prune clicks older than N days (a whole number, at least 1).`,
   audit: `Usage: partnerdesk audit verify
 
 Walks the audit log in order and checks every entry's hash and its link to the previous one. Exits 0
@@ -303,6 +313,42 @@ async function cmdBackup(args: string[]): Promise<number> {
   }
 }
 
+async function cmdPruneClicks(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'older-than-days': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    out(HELP['prune-clicks']);
+    return 0;
+  }
+  const config = loadConfig();
+  let days = config.clickRetentionDays;
+  const given = values['older-than-days'];
+  if (given !== undefined) {
+    if (!/^\d+$/.test(given) || Number(given) < 1 || Number(given) > 36_500) {
+      err('--older-than-days must be a whole number from 1 to 36500.');
+      return 2;
+    }
+    days = Number(given);
+  } else if (days === 0) {
+    out('Click retention is off (PARTNERDESK_CLICK_RETENTION_DAYS=0): nothing pruned. Pass --older-than-days N to prune anyway.');
+    return 0;
+  }
+  const handle = await open(config);
+  try {
+    const store = { db: handle.db, dialect: handle.dialect };
+    err(`Pruning raw clicks older than ${days} days…`);
+    const result = await pruneClicks(store, {
+      olderThanDays: days,
+      onChunk: (deleted, chunks) => err(`  deleted ${deleted} (${chunks} chunk${chunks === 1 ? '' : 's'})`),
+    });
+    out(
+      `Pruned ${result.deleted} raw click${result.deleted === 1 ? '' : 's'} older than ${days} days (before ${result.cutoff}) in ${(result.ms / 1000).toFixed(1)} s. Daily stats are kept.`,
+    );
+    return 0;
+  } finally {
+    await handle.close();
+  }
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: cmdServe,
   migrate: cmdMigrate,
@@ -310,6 +356,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   apikey: cmdApikey,
   audit: cmdAudit,
   backup: cmdBackup,
+  'prune-clicks': cmdPruneClicks,
 };
 
 /** Runs a command; returns the exit code, or -1 when the command keeps running (serve). */

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { createApiKey, createUser } from '../src/modules/access/index.ts';
 import { erasePersonalData } from '../src/modules/audit/index.ts';
+import { mintClickId } from '../src/modules/tracking/index.ts';
 import type { AuditLogTable } from '../src/platform/db/schema.ts';
 import { systemCtx, TEST_PASSWORD } from './support/app.ts';
 import { createTestDb, type TestDb } from './support/db.ts';
@@ -194,6 +195,86 @@ describe('partnerdesk CLI', () => {
       const main = cli(['--help']);
       expect(main.status).toBe(0);
       expect(main.stdout).toContain('audit verify');
+    },
+    8 * CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'prune-clicks deletes raw clicks older than N days, prints progress and the count, and audits the run',
+    async () => {
+      const day = 86_400_000;
+      const now = Date.now();
+      const times = [
+        ...Array.from({ length: 12 }, (_, i) => now - (400 + i) * day),
+        now - 10 * day,
+        now - day,
+        now,
+      ];
+      const ids = times.map((ms, i) => mintClickId(t.config.secret, 7, ms + i));
+      await t.store.db
+        .insertInto('clicks')
+        .values(
+          ids.map((id, i) => ({
+            id,
+            link_id: 'lnk_cli',
+            partner_id: 'ptr_cli',
+            ts: new Date((times[i] as number) + i).toISOString(),
+            ip: null,
+            user_agent: null,
+            referrer: null,
+            country: null,
+            geo_allowed: null,
+            sub1: null,
+            sub2: null,
+            sub3: null,
+            sub4: null,
+            sub5: null,
+            is_bot: 0,
+            is_duplicate: 0,
+          })),
+        )
+        .execute();
+      const left = async () =>
+        (await t.store.db.selectFrom('clicks').select('id').where('id', 'in', ids).execute()).length;
+
+      const help = cli(['prune-clicks', '--help']);
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('Usage: partnerdesk prune-clicks [--older-than-days N]');
+      expect(cli(['prune-clicks', '--older-than-days', '0']).status).toBe(2);
+      expect(cli(['prune-clicks', '--older-than-days', 'soon']).stderr).toContain(
+        '--older-than-days must be',
+      );
+      process.env.PARTNERDESK_CLICK_RETENTION_DAYS = '0';
+      try {
+        const off = cli(['prune-clicks']);
+        expect(off.status).toBe(0);
+        expect(off.stdout).toContain('Click retention is off');
+      } finally {
+        delete process.env.PARTNERDESK_CLICK_RETENTION_DAYS;
+      }
+      expect(await left()).toBe(15);
+
+      const res = cli(['prune-clicks', '--older-than-days', '365']);
+      expect(res.status, res.stderr).toBe(0);
+      expect(res.stderr).toContain('deleted 12 (1 chunk)');
+      expect(res.stdout).toMatch(
+        /^Pruned 12 raw clicks older than 365 days \(before \d{4}-\d\d-\d\dT[\d:.]+Z\)/,
+      );
+      expect(await left()).toBe(3);
+      const entry = await t.store.db
+        .selectFrom('audit_log')
+        .select(['action', 'actor_type'])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      expect(entry).toEqual({ action: 'clicks.pruned', actor_type: 'system' });
+
+      // The default is PARTNERDESK_CLICK_RETENTION_DAYS (180): nothing that old is left.
+      const again = cli(['prune-clicks']);
+      expect(again.status, again.stderr).toBe(0);
+      expect(again.stdout).toContain('Pruned 0 raw clicks older than 180 days');
+      expect(await left()).toBe(3);
+      expect(cli(['audit', 'verify']).status).toBe(0);
     },
     8 * CLI_TIMEOUT_MS,
   );

@@ -24,6 +24,12 @@ export interface Config {
   publicUrl: string | null;
   /** A local GeoIP CSV (PARTNERDESK_GEOIP_CSV: start_ip,end_ip,ISO2 per line); null = clicks get no country. */
   geoipCsv: string | null;
+  /** Days raw clicks are kept (PARTNERDESK_CLICK_RETENTION_DAYS, default 180); 0 = keep for ever. Rollups are kept regardless. */
+  clickRetentionDays: number;
+  /** Clicks per second allowed per client IP on /c/{code} (PARTNERDESK_CLICK_RATE_PER_IP, default 20); 0 = no limit. */
+  clickRatePerIp: number;
+  /** Clicks one IP may make at once before the per-second rate applies (PARTNERDESK_CLICK_BURST_PER_IP, default 100). */
+  clickBurstPerIp: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +112,9 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
   if (geoipCsv && !existsSync(geoipCsv)) {
     problems.push(`PARTNERDESK_GEOIP_CSV="${geoipCsv}" does not exist. Point it at a CSV of start_ip,end_ip,country lines, or unset it.`);
   }
+  const clickRetentionDays = intVar(env, 'PARTNERDESK_CLICK_RETENTION_DAYS', 180, 0, 36_500, problems);
+  const clickRatePerIp = intVar(env, 'PARTNERDESK_CLICK_RATE_PER_IP', 20, 0, 1_000_000, problems);
+  const clickBurstPerIp = intVar(env, 'PARTNERDESK_CLICK_BURST_PER_IP', 100, 1, 1_000_000, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (opts.createDataDir !== false) {
@@ -135,6 +144,9 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
     maxUploadBytes,
     publicUrl,
     geoipCsv,
+    clickRetentionDays,
+    clickRatePerIp,
+    clickBurstPerIp,
   };
 }
 

@@ -10,10 +10,11 @@ import { ctxOf } from '../../platform/http/context.ts';
 import { sendProblem, toAppError } from '../../platform/http/errors.ts';
 import type { App, Deps } from '../../platform/http/types.ts';
 import { nowMs } from '../../platform/time.ts';
-import { trackingRuntimeOf } from '../tracking/index.ts';
+import { clickParamsSchema, getClick, trackingRuntimeOf } from '../tracking/index.ts';
 import {
   batchBodySchema,
   batchResultSchema,
+  clickStoryWithEvidenceSchema,
   clientDetailSchema,
   clientListSchema,
   createProgrammeBodySchema,
@@ -43,6 +44,7 @@ import {
   sourceListSchema,
 } from './events.schemas.ts';
 import {
+  clickEvidence,
   createProgramme,
   createSource,
   decide,
@@ -324,6 +326,26 @@ export async function eventsRoutes(app: App, deps: Deps): Promise<void> {
       },
     },
     async (req) => presentEvent(await getEvent(store, ctxOf(req), req.params.id)),
+  );
+
+  // ---------- The click story ----------
+  app.get(
+    '/api/v1/clicks/:clickId',
+    {
+      config: { access: 'clicks.read' },
+      schema: {
+        tags: ['clicks'],
+        summary:
+          'The click story: the click (or what its verified id proves, and whether retention pruned it), its events, the attribution and every partner postback attempt',
+        params: clickParamsSchema,
+        response: { 200: clickStoryWithEvidenceSchema },
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req);
+      const click = await getClick(store, ctx, config.secret, req.params.clickId);
+      return { ...click, ...(await clickEvidence(store, ctx, req.params.clickId)) };
+    },
   );
 
   // ---------- Clients and manual attribution ----------

@@ -2,6 +2,8 @@
 // programmes.
 import { z } from 'zod';
 import { currencySchema } from '../../platform/money.ts';
+import { deliverySchema } from '../postbacks/index.ts';
+import { clickStorySchema } from '../tracking/index.ts';
 import { EVENT_TYPES } from './ingest-plan.ts';
 
 export const SOURCE_KINDS = ['back_office', 'crm', 'payments', 'other'] as const;
@@ -281,3 +283,14 @@ export const patchProgrammeBodySchema = z
   })
   .strict();
 export const programmeListSchema = z.object({ data: z.array(programmeSchema) });
+
+/** The click story: the click (or what its verified id proves) and everything that followed from it. */
+export const clickStoryWithEvidenceSchema = clickStorySchema
+  .extend({
+    events: z
+      .array(eventSchema.extend({ postbacks: z.array(deliverySchema).describe('Partner postbacks this event caused, with every attempt') }))
+      .describe('Events that carried this click id, and later events of the clients it attributed, in time order'),
+    clients: z.array(clientSchema).describe('Clients attributed through this click (or whose events carried it)'),
+    decisions: z.array(decisionSchema).describe('Manual attribution decisions about those clients'),
+  })
+  .meta({ id: 'ClickStoryWithEvidence' });

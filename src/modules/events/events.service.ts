@@ -19,6 +19,7 @@ import { isId, newId } from '../../platform/ids.ts';
 import { nowIso } from '../../platform/time.ts';
 import { type Store, writeTransaction } from '../../platform/tx.ts';
 import { loadPartnerFor } from '../partners/index.ts';
+import { attemptsForEvent } from '../postbacks/index.ts';
 import { EVENTS_LOCK_KEY } from './ingest-kind.ts';
 import type { EventType } from './ingest-plan.ts';
 import { hashToken } from './resolver.ts';
@@ -806,4 +807,58 @@ export async function updateProgramme(store: Store, ctx: RequestContext, id: str
     });
     return next;
   });
+}
+
+// ---------- The click story's evidence ----------
+
+/**
+ * What happened after a click: the events that carried its id or belong to a client it attributed, each with
+ * the partner postback deliveries and attempts it caused, the client(s) and their attribution decisions. A
+ * partner user sees only what is attributed to its own partner (and no decisions).
+ */
+export async function clickEvidence(store: Store, ctx: RequestContext, clickId: string) {
+  const partnerOnly = isPartnerActor(ctx);
+  const direct = await store.db.selectFrom('events').selectAll().where('click_id', '=', clickId).execute();
+  const clients = await store.db.selectFrom('clients').selectAll().where('click_id', '=', clickId).execute();
+  const clientIds = [...new Set([...clients.map((c) => c.id), ...direct.map((e) => e.client_id).filter((x): x is string => !!x)])];
+  const followed =
+    clientIds.length > 0
+      ? await store.db.selectFrom('events').selectAll().where('client_id', 'in', clientIds).execute()
+      : [];
+  const byId = new Map<string, EventsTable>();
+  for (const e of [...direct, ...followed]) byId.set(e.id, e);
+  let events = [...byId.values()].sort((a, b) => (a.occurred_at < b.occurred_at ? -1 : a.occurred_at > b.occurred_at ? 1 : a.id < b.id ? -1 : 1));
+  if (partnerOnly) events = events.filter((e) => e.partner_id === ctx.actor.partnerId);
+  const allClients =
+    clientIds.length > 0 ? await store.db.selectFrom('clients').selectAll().where('id', 'in', clientIds).execute() : [];
+  const ext = new Map(allClients.map((c) => [c.id, c.external_id]));
+  const deliveries = await attemptsForEvents(store, events.map((e) => e.id));
+  const decisions =
+    partnerOnly || clientIds.length === 0
+      ? []
+      : await store.db
+          .selectFrom('attribution_decisions')
+          .selectAll()
+          .where('client_id', 'in', clientIds)
+          .orderBy('id')
+          .execute();
+  return {
+    events: events.map((e) => ({
+      ...presentEvent(e, e.client_id ? (ext.get(e.client_id) ?? null) : null),
+      postbacks: deliveries.get(e.id) ?? [],
+    })),
+    clients: allClients
+      .filter((c) => !partnerOnly || c.partner_id === ctx.actor.partnerId)
+      .map(presentClient),
+    decisions: decisions.map(presentDecision),
+  };
+}
+
+async function attemptsForEvents(store: Store, eventIds: string[]) {
+  const out = new Map<string, Awaited<ReturnType<typeof attemptsForEvent>>>();
+  for (const id of eventIds) {
+    const d = await attemptsForEvent(store, id);
+    if (d.length > 0) out.set(id, d);
+  }
+  return out;
 }

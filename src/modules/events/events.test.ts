@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
 import { newId } from '../../platform/ids.ts';
+import { runOutboxCycle } from '../postbacks/index.ts';
 import { nowIso } from '../../platform/time.ts';
 
 async function insertPartner(t: TestApp, name: string, referral: string): Promise<string> {
@@ -403,6 +404,18 @@ describe('events in', () => {
       values: { click_id: cid, amount: '25.50', currency: 'USD', sub1: 'camp7', link_code: linkCode },
     });
     expect(await count('outbox')).toBe(before + 1);
+
+    // The click story shows the event, its client and the delivery job the outbox turned into.
+    await runOutboxCycle(t.store);
+    const story = await t.app.inject({ method: 'GET', url: `/api/v1/clicks/${cid}`, headers: ops });
+    expect(story.statusCode).toBe(200);
+    const s = story.json();
+    expect(s).toMatchObject({ id: cid, raw: 'stored', partnerId: partnerA });
+    expect(s.events).toHaveLength(1);
+    expect(s.events[0]).toMatchObject({ txid: 'pbf-1', isFtd: true, attribution: 'click', clientExternalId: 'ACC-77' });
+    expect(s.events[0].postbacks).toHaveLength(1);
+    expect(s.events[0].postbacks[0]).toMatchObject({ eventType: 'ftd', status: 'pending' });
+    expect(s.clients.map((c: { externalId: string }) => c.externalId)).toEqual(['ACC-77']);
   });
 
   it('requires a valid signature from a signed source', async () => {

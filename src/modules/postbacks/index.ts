@@ -37,6 +37,7 @@ export {
 } from './macros.ts';
 export { postbacksRoutes } from './postbacks.routes.ts';
 export {
+  deliverySchema,
   POSTBACK_EVENT_TYPES,
   type PostbackEventPayload,
   type PostbackEventType,

@@ -1,12 +1,14 @@
 // GET /c/{code}: the public click path (contract in PRODUCT.md). Looks the link up in memory, mints the click
 // id, records the click through the batched writer and answers 302 only after the click is committed.
 // Unknown code: 404 page; paused or archived link (or archived partner): 410 page; writer unavailable: 503
-// page with Retry-After. Never a 500 and never a stack trace.
+// page with Retry-After; more clicks from one IP than its token bucket allows: 429 page with Retry-After,
+// checked first and recording nothing. Never a 500 and never a stack trace.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ClickIdCodec } from './click-id.ts';
 import { type DuplicateDetector, type GeoIpTable, isBotUserAgent } from './enrich.ts';
 import { fillLanding, parseClickQuery } from './landing.ts';
 import type { LinkCache } from './link-cache.ts';
+import type { ClickRateLimiter } from './rate-limit.ts';
 import type { ClickRow } from './writer/kinds.ts';
 import type { TrackingWriter } from './writer/writer.ts';
 
@@ -16,6 +18,8 @@ export interface ClickRuntime {
   codec: ClickIdCodec;
   dedupe: DuplicateDetector;
   geo: GeoIpTable | null;
+  /** Per-IP token bucket; null = no limit (PARTNERDESK_CLICK_RATE_PER_IP=0). */
+  limiter: ClickRateLimiter | null;
 }
 
 const CODE_RE = /^[A-Za-z0-9_-]{3,64}$/;
@@ -35,20 +39,28 @@ const PAGES = {
     'Link no longer active',
     'This tracking link has been paused or retired. Ask whoever gave it to you for a current link.',
   ),
+  429: html(
+    'Too many visits',
+    'We received too many visits from your network in a short time. Wait a few seconds, then reload the page.',
+  ),
   503: html('Please try again', 'We could not record your visit just now. Reload the page in a moment.'),
 } as const;
 
-function page(reply: FastifyReply, status: 404 | 410 | 503): FastifyReply {
+function page(reply: FastifyReply, status: 404 | 410 | 429 | 503, retryAfter = 1): FastifyReply {
   reply.code(status).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
-  if (status === 503) reply.header('retry-after', '1');
+  if (status === 503 || status === 429) reply.header('retry-after', String(retryAfter));
   return reply.send(PAGES[status]);
 }
 
 export function clickHandler(rt: ClickRuntime) {
   return async function click(req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const now = Date.now();
+    if (rt.limiter !== null) {
+      const wait = rt.limiter.take(req.ip, now);
+      if (wait > 0) return page(reply, 429, wait);
+    }
     const code = (req.params as { code?: string }).code ?? '';
     if (!CODE_RE.test(code)) return page(reply, 404);
-    const now = Date.now();
     let found = rt.cache.get(code, now);
     if (found instanceof Promise) {
       try {

@@ -1,6 +1,7 @@
 // The click story: a click by its id. The id proves its own time and link (MAC), so even when the raw click
-// row is gone (retention) or unknown the answer says what the id proves. Events, attribution and postback
-// attempts join this view as those parts of the tracking engine land.
+// row is gone (retention) or unknown the answer says what the id proves, and `raw` says which: 'pruned' when
+// a retention run (its `clicks.pruned` audit entry, entity id = cutoff) covers the click's time, 'not_stored'
+// otherwise. Events, attribution and postback attempts join this view as those parts of the engine land.
 import { assertCan, type RequestContext } from '../../platform/auth/actor.ts';
 import { AppError, invalidField, notFound } from '../../platform/errors.ts';
 import type { Store } from '../../platform/tx.ts';
@@ -45,10 +46,36 @@ export async function getClick(store: Store, ctx: RequestContext, secret: string
     link: { id: link.id, code: link.code, name: link.name, seq: Number(link.seq) },
     partnerId,
   };
-  if (!row) return base;
+  if (!row) {
+    // The first retention run whose cutoff lies after the click's time deleted it (if it was ever stored).
+    const run = await store.db
+      .selectFrom('audit_log')
+      .select(['at', 'entity_id'])
+      .where('action', '=', 'clicks.pruned')
+      .where('entity_id', '>', base.time)
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    if (run)
+      return {
+        ...base,
+        raw: 'pruned' as const,
+        pruned: { at: run.at, cutoff: run.entity_id },
+        note: `The raw click was deleted by click retention (raw clicks before ${run.entity_id}, run at ${run.at}). Its time, link and partner come from the verified click id; daily stats still count it.`,
+      };
+    return {
+      ...base,
+      raw: 'not_stored' as const,
+      pruned: null,
+      note: 'No raw click is stored for this id and no retention run covers its time: the click was not committed (the visitor did not get a redirect). Time, link and partner come from the verified click id.',
+    };
+  }
   const isPartner = ctx.actor.role === 'partner' || !!ctx.actor.partnerId;
   return {
     ...base,
+    raw: 'stored' as const,
+    pruned: null,
+    note: null,
     time: row.ts,
     ip: isPartner ? maskIp(row.ip) : row.ip,
     userAgent: row.user_agent,

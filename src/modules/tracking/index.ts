@@ -17,6 +17,9 @@ export {
   parseClickId,
 } from './click-id.ts';
 export { compileLanding, fillLanding, lintLandingUrl, PLACEHOLDERS, parseClickQuery } from './landing.ts';
+export { clickStorySchema } from './clicks.schemas.ts';
+export { getClick } from './clicks.service.ts';
+export { clickParamsSchema } from './links.schemas.ts';
 export { getLink, type LinkRow, loadLinkFor } from './links.service.ts';
 export {
   createTrackingRuntime,

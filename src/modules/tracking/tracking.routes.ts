@@ -8,12 +8,9 @@ import { ctxOf } from '../../platform/http/context.ts';
 import type { App, Deps } from '../../platform/http/types.ts';
 import { type ClickRuntime, clickHandler } from './click.ts';
 import { clickIdCodec } from './click-id.ts';
-import { getClick } from './clicks.service.ts';
 import { DuplicateDetector, GeoIpTable } from './enrich.ts';
 import { LinkCache } from './link-cache.ts';
 import {
-  clickParamsSchema,
-  clickSchema,
   createLinkBodySchema,
   linkListSchema,
   linkParamsSchema,
@@ -32,6 +29,7 @@ import {
   setLinkStatus,
   updateLink,
 } from './links.service.ts';
+import { clickRateLimiter } from './rate-limit.ts';
 import { PostgresBackend, SqliteWorkerBackend, TrackingWriter, type WriterOptions } from './writer/writer.ts';
 
 export interface TrackingRuntime extends ClickRuntime {}
@@ -68,6 +66,7 @@ export function createTrackingRuntime(
     codec: clickIdCodec(config.secret),
     dedupe: new DuplicateDetector(),
     geo: config.geoipCsv ? GeoIpTable.fromFile(config.geoipCsv) : null,
+    limiter: clickRateLimiter(config.clickRatePerIp, config.clickBurstPerIp),
   };
 }
 
@@ -191,18 +190,6 @@ export async function trackingRoutes(app: App, deps: Deps): Promise<void> {
     async (req) => linkStats(store, ctxOf(req), req.params.id, req.query),
   );
 
-  app.get(
-    '/api/v1/clicks/:clickId',
-    {
-      config: { access: 'clicks.read' },
-      schema: {
-        tags: ['clicks'],
-        summary:
-          'A click by its id: the stored click, or what the (verified) id itself proves: time and link',
-        params: clickParamsSchema,
-        response: { 200: clickSchema },
-      },
-    },
-    async (req) => getClick(store, ctxOf(req), config.secret, req.params.clickId),
-  );
+  // The click story (GET /api/v1/clicks/{clickId}) is served by the events module: it adds the events,
+  // attribution and postback attempts to what getClick answers.
 }
