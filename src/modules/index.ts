@@ -10,6 +10,7 @@ import { onboardingRoutes } from './onboarding/index.ts';
 import { partnersRoutes } from './partners/index.ts';
 import { policyRoutes } from './policy/index.ts';
 import { postbacksRoutes } from './postbacks/index.ts';
+import { statsRoutes } from './stats/index.ts';
 import { systemRoutes } from './system/index.ts';
 import { tasksRoutes } from './tasks/index.ts';
 import { termsRoutes } from './terms/index.ts';
@@ -30,4 +31,5 @@ export async function registerModules(app: App, deps: Deps): Promise<void> {
   await trackingRoutes(app, deps);
   await eventsRoutes(app, deps);
   await postbacksRoutes(app, deps);
+  await statsRoutes(app, deps);
 }

@@ -62,6 +62,7 @@ export const PERMISSIONS = {
   'links.read': "See tracking links and their click stats (a partner user: its own)",
   'links.write': 'Create, change, pause, activate and archive tracking links (BDM: own partners)',
   'clicks.read': 'See a click and its story by click id (a partner user: its own clicks)',
+  'stats.read': 'See stats per day, partner, link and sub1 from the rollups (a partner user: its own)',
   'events.read': 'See inbound events, clients (trading accounts) and programmes (a partner user: its own)',
   'events.ingest': 'Send events through the JSON batch API (POST /api/v1/events) with an API key',
   'event_sources.manage': 'Create event sources, rotate their tokens and work the inbox of malformed requests',
@@ -77,7 +78,7 @@ const READ: Permission[] = ['partners.read', 'documents.read', 'terms.read', 'ti
 
 export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
   admin: ALL,
-  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read'],
+  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
   team_lead: [
     ...READ,
     'onboarding.read',
@@ -107,6 +108,7 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'postbacks.read',
     'postbacks.write',
     'links.read',
+    'stats.read',
     'links.write',
     'clicks.read',
     'events.read',
@@ -136,6 +138,7 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'postbacks.read',
     'postbacks.write',
     'links.read',
+    'stats.read',
     'links.write',
     'clicks.read',
     'events.read',
@@ -171,6 +174,7 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'postbacks.read',
     'postbacks.write',
     'links.read',
+    'stats.read',
     'links.write',
     'clicks.read',
     'events.read',
@@ -179,11 +183,11 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'attribution.request',
     'programmes.manage',
   ],
-  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.approve'],
-  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.approve'],
-  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read', 'attribution.request'],
-  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'clicks.read', 'events.read'],
-  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'clicks.read', 'events.read'],
+  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.approve'],
+  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.approve'],
+  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.request'],
+  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
+  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
 };
 
 /** Roles ordered by their place in the approval authority ladder. */
