@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { createApiKey } from './modules/access/index.ts';
 import { prepareWorkspace } from './modules/workspace.ts';
 import { seedDemo } from './modules/demo/index.ts';
+import { formatSummary, progressLine, SimulateError, simulate } from './modules/simulate/index.ts';
 import { pruneClicks } from './modules/tracking/retention.ts';
 import { systemActor } from './platform/auth/actor.ts';
 import { seedDefaultGrants } from './platform/auth/grants.ts';
@@ -29,6 +30,7 @@ Commands:
   audit verify          Verify the audit log's hash chain (exit 0 when intact)
   backup --out DIR      Online backup of the data directory (SQLite database, documents, secret)
   prune-clicks          Delete raw clicks older than the retention (daily stats are kept)
+  simulate              Drive realistic clicks and events through a running server's endpoints
 
 Run "partnerdesk <command> --help" for a command's options.
 Configuration comes from the environment: PARTNERDESK_DATA_DIR (default ./data), DATABASE_URL
@@ -65,6 +67,27 @@ and a click id still proves its time, link and partner after its raw click is go
 "clicks.pruned" audit entry per run. Safe while the server runs; a running server with workers on does
 this daily by itself.
   --older-than-days N   Prune clicks older than N days (a whole number, at least 1).`,
+  simulate: `Usage: partnerdesk simulate [--url URL] [--api-key KEY] [--clicks N] [options]
+
+Drives realistic traffic through the real endpoints of a running server: clicks on its active tracking links
+(GET /c/{code}, with sub-IDs, bots and repeat visitors), then the clients some clicks become — registrations,
+KYC, FTDs, deposits, withdrawals, trades by instrument group, chargebacks — through GET /postback and JSON
+batches (POST /api/v1/events), with ~2% replays that must answer "duplicate". Progress goes to stderr, the
+summary to stdout. Exits 1 when any request failed unexpectedly (5xx, network, a refused event, a replay
+not answered "duplicate"), naming it. The model is described in src/modules/simulate/model.ts.
+  --url URL            The server (default PARTNERDESK_PUBLIC_URL, else http://127.0.0.1:PORT)
+  --api-key KEY        An ops or admin API key (default PARTNERDESK_API_KEY); see "partnerdesk apikey create"
+  --source-token TOKEN Send events as this event source (default: the source "Simulator", created or
+                       given a new token)
+  --clicks N           Total clicks (default 2000)
+  --rate R             Clicks per second (default: as fast as the concurrency allows)
+  --concurrency C      Requests in flight at once (default 20)
+  --partners K         Only the links of the first K partners (in id order)
+  --seed S             Seed of the traffic model (default random; printed, so a run can be repeated)
+  --test               Mark every event as a test event (never counted in stats or money)
+  --json               Print the summary as JSON instead of text
+The server limits clicks per IP (PARTNERDESK_CLICK_RATE_PER_IP). Start it with PARTNERDESK_TRUST_PROXY=true
+so the simulated visitors' X-Forwarded-For addresses count, or the simulator waits out the limit.`,
   audit: `Usage: partnerdesk audit verify
 
 Walks the audit log in order and checks every entry's hash and its link to the previous one. Exits 0
@@ -349,6 +372,105 @@ async function cmdPruneClicks(args: string[]): Promise<number> {
   }
 }
 
+async function cmdSimulate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      'source-token': { type: 'string' },
+      clicks: { type: 'string' },
+      rate: { type: 'string' },
+      concurrency: { type: 'string' },
+      partners: { type: 'string' },
+      seed: { type: 'string' },
+      test: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out(HELP.simulate);
+    return 0;
+  }
+  const whole = (
+    name: string,
+    v: string | undefined,
+    def: number | null,
+    min: number,
+    max: number,
+  ): number | null => {
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new UsageError(`--${name} must be a whole number from ${min} to ${max}.`);
+    return Number(v);
+  };
+  let opts: Parameters<typeof simulate>[0];
+  try {
+    const port = process.env.PORT?.trim() || '3000';
+    const url = values.url ?? (process.env.PARTNERDESK_PUBLIC_URL?.trim() || `http://127.0.0.1:${port}`);
+    if (!/^https?:\/\/[^/]+\/?$/.test(url))
+      throw new UsageError(`--url must be an http(s) origin such as http://127.0.0.1:3000 (got "${url}").`);
+    const apiKey = values['api-key'] ?? process.env.PARTNERDESK_API_KEY?.trim();
+    if (!apiKey)
+      throw new UsageError(
+        'An API key is required: --api-key KEY or PARTNERDESK_API_KEY (create one with "partnerdesk apikey create --role ops --name Simulator").',
+      );
+    const rate = values.rate === undefined ? null : Number(values.rate);
+    if (rate !== null && !(Number.isFinite(rate) && rate > 0 && rate <= 1_000_000))
+      throw new UsageError('--rate must be a positive number of clicks per second.');
+    opts = {
+      url,
+      apiKey,
+      sourceToken: values['source-token'] ?? null,
+      clicks: whole('clicks', values.clicks, 2000, 1, 10_000_000) as number,
+      rate,
+      concurrency: whole('concurrency', values.concurrency, 20, 1, 1000) as number,
+      partners: whole('partners', values.partners, null, 1, 1_000_000),
+      seed: whole('seed', values.seed, Math.floor(Math.random() * 2 ** 31), 0, 2 ** 32 - 1) as number,
+      test: values.test ?? false,
+    };
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  const tty = process.stderr.isTTY;
+  let lastLine = 0;
+  try {
+    const summary = await simulate({
+      ...opts,
+      onNote: (m) => {
+        if (tty) process.stderr.write('\r\x1b[K');
+        err(m);
+      },
+      onProgress: (p, final) => {
+        if (tty) process.stderr.write(`\r\x1b[K${progressLine(p)}${final ? '\n' : ''}`);
+        else if (final || Date.now() - lastLine >= 5000) {
+          lastLine = Date.now();
+          err(progressLine(p));
+        }
+      },
+    });
+    if (values.json) {
+      const { acceptedEventIds: _ids, ...rest } = summary;
+      out(JSON.stringify(rest, null, 2));
+    } else for (const line of formatSummary(summary)) out(line);
+    return summary.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof SimulateError) {
+      if (tty) process.stderr.write('\n');
+      err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+class UsageError extends Error {}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   serve: cmdServe,
   migrate: cmdMigrate,
@@ -357,6 +479,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   audit: cmdAudit,
   backup: cmdBackup,
   'prune-clicks': cmdPruneClicks,
+  simulate: cmdSimulate,
 };
 
 /** Runs a command; returns the exit code, or -1 when the command keeps running (serve). */

@@ -1,6 +1,6 @@
 // The real `partnerdesk` command line, run as a child process against a test database: `audit verify` on an
 // intact and on a tampered chain, `apikey create`, and `--help` for every command.
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,7 +187,7 @@ describe('partnerdesk CLI', () => {
   it(
     '--help works for every command',
     () => {
-      for (const command of ['serve', 'migrate', 'seed', 'apikey', 'audit']) {
+      for (const command of ['serve', 'migrate', 'seed', 'apikey', 'audit', 'simulate']) {
         const res = cli([command, '--help']);
         expect(res.status, `${command}: ${res.stderr}`).toBe(0);
         expect(res.stdout).toContain(`Usage: partnerdesk ${command}`);
@@ -197,6 +197,96 @@ describe('partnerdesk CLI', () => {
       expect(main.stdout).toContain('audit verify');
     },
     8 * CLI_TIMEOUT_MS,
+  );
+
+  it(
+    'simulate drives traffic through a running server, prints progress and a summary, and refuses bad usage',
+    async () => {
+      const config = { ...t.config, trustProxy: true };
+      const app = await buildApp({ store: t.store, config }, { serveWeb: false });
+      try {
+        await app.listen({ port: 0, host: '127.0.0.1' });
+        const address = app.server.address();
+        const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+        const { key } = await createApiKey(t.store, systemCtx, { name: 'simulator', role: 'ops' });
+        const headers = { authorization: `Bearer ${key}` };
+        const admin = {
+          authorization: `Bearer ${(await createApiKey(t.store, systemCtx, { name: 'cli admin', role: 'admin' })).key}`,
+        };
+        const partner = await app.inject({
+          method: 'POST',
+          url: '/api/v1/partners',
+          headers: admin,
+          payload: { displayName: 'Cli Sim IB' },
+        });
+        expect(partner.statusCode, partner.body).toBe(201);
+        const link = await app.inject({
+          method: 'POST',
+          url: '/api/v1/links',
+          headers,
+          payload: {
+            partnerId: partner.json().id,
+            name: 'Main',
+            landingUrl: 'https://broker.example/open?cid={click_id}',
+          },
+        });
+        expect(link.statusCode, link.body).toBe(201);
+
+        // The server runs in this process: the CLI must run asynchronously.
+        const run = (args: string[], env: Record<string, string> = {}) =>
+          new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, ['bin/partnerdesk.js', 'simulate', ...args], {
+              cwd: ROOT,
+              env: {
+                ...process.env,
+                PARTNERDESK_API_KEY: '',
+                PARTNERDESK_PUBLIC_URL: '',
+                LOG_LEVEL: 'silent',
+                ...env,
+              },
+            });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.on('data', (d) => (stdout += d));
+            child.stderr.on('data', (d) => (stderr += d));
+            child.on('error', reject);
+            child.on('close', (status) => resolve({ status, stdout, stderr }));
+          });
+
+        const res = await run(['--url', url, '--clicks', '80', '--seed', '5', '--concurrency', '8'], {
+          PARTNERDESK_API_KEY: key,
+        });
+        expect(res.status, res.stderr + res.stdout).toBe(0);
+        expect(res.stdout).toContain('Simulated 80 clicks on 1 link of 1 partner');
+        expect(res.stdout).toMatch(/Clicks: 80 answered 302/);
+        expect(res.stdout).toContain('Cli Sim IB');
+        expect(res.stderr).toContain('event source "Simulator" (created');
+        expect(res.stderr).toMatch(/\[done\] clicks 80\/80/);
+        const clicks = await t.store.db
+          .selectFrom('clicks')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('link_id', '=', link.json().id)
+          .executeTakeFirstOrThrow();
+        expect(Number(clicks.n)).toBe(80);
+
+        const json = await run(['--url', url, '--api-key', key, '--clicks', '20', '--test', '--json']);
+        expect(json.status, json.stderr).toBe(0);
+        expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, test: true, clicks: { answered302: 20 } });
+
+        const noKey = await run(['--url', url]);
+        expect(noKey.status).toBe(2);
+        expect(noKey.stderr).toContain('An API key is required');
+        expect((await run(['--api-key', key, '--clicks', 'many'])).stderr).toContain(
+          '--clicks must be a whole number',
+        );
+        const down = await run(['--url', 'http://127.0.0.1:9', '--api-key', key]);
+        expect(down.status).toBe(1);
+        expect(down.stderr).toContain('Cannot reach http://127.0.0.1:9');
+      } finally {
+        await app.close();
+      }
+    },
+    4 * CLI_TIMEOUT_MS,
   );
 
   it(

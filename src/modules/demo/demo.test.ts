@@ -92,6 +92,29 @@ describe('seed --demo (60 partners)', () => {
     }
   });
 
+  it('gives every active partner an active tracking link, created by Ops', async () => {
+    const active = await t.store.db
+      .selectFrom('partners')
+      .select(['id', 'type'])
+      .where('stage', '=', 'active')
+      .execute();
+    expect(active.length).toBeGreaterThan(0);
+    const links = await t.store.db.selectFrom('links').select(['partner_id', 'status']).execute();
+    for (const p of active) {
+      const own = links.filter((l) => l.partner_id === p.id);
+      expect(own.length, p.id).toBe(p.type === 'ib' ? 1 : 2);
+      expect(own.every((l) => l.status === 'active')).toBe(true);
+    }
+    expect(new Set(links.map((l) => l.partner_id))).toEqual(new Set(active.map((p) => p.id)));
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/links?status=active&limit=200',
+      headers: admin,
+    });
+    expect(listed.json().data.length).toBe(links.length);
+    expect(messages.some((m) => /Created \d+ tracking links for the \d+ active partners/.test(m))).toBe(true);
+  });
+
   it('prints progress every 20 partners and a summary', () => {
     expect(messages.filter((m) => /partners \d+\/60/.test(m)).length).toBe(3);
     expect(messages.some((m) => m.startsWith('Partners by stage:'))).toBe(true);

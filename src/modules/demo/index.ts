@@ -32,6 +32,8 @@ import {
   type TemplateStage,
 } from '../onboarding/index.ts';
 import { createCustomField, PARTNER_TYPES } from '../partners/index.ts';
+// createLink is not exported by tracking/index.ts yet; the demo uses the service itself (the real write path).
+import { createLink } from '../tracking/links.service.ts';
 import { demoJourneys, demoPartners } from './demo-data.ts';
 import {
   type DemoStats,
@@ -258,6 +260,37 @@ export async function seedDemo(
     const running = stories.map((story) => clock.process(story.firstMoment(), () => story.run()));
     clock.start();
     await Promise.all(running);
+
+    // Tracking links for the active partners, created by Ops through the real service, so that the demo shows
+    // link lists and `partnerdesk simulate` has traffic to drive at once. Affiliates, networks, influencers
+    // and white labels get a second, campaign link.
+    const active = await store.db
+      .selectFrom('partners')
+      .select(['id', 'type', 'display_name'])
+      .where('stage', '=', 'active')
+      .where('archived_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    let links = 0;
+    for (const p of active) {
+      await createLink(store, staff.ops, {
+        partnerId: p.id,
+        name: 'Main',
+        landingUrl:
+          'https://www.demo-broker.example/open-account?click_id={click_id}&utm_source=partner&utm_campaign={sub1}',
+      });
+      links++;
+      if (p.type !== 'ib') {
+        await createLink(store, staff.ops, {
+          partnerId: p.id,
+          name: 'Promo landing',
+          campaign: 'Zero-spread week',
+          landingUrl: 'https://www.demo-broker.example/promo/zero-spread?cid={click_id}&s1={sub1}&s2={sub2}',
+        });
+        links++;
+      }
+    }
+    say(`Created ${links} tracking links for the ${active.length} active partners.`);
   } finally {
     setClockForTests(null);
   }
