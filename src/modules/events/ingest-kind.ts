@@ -356,30 +356,17 @@ const PG_CHUNK = 1000; // 27 parameters an event row, under PostgreSQL's 65,535 
 async function postgresLookups(trx: Transaction<DB>, rows: EventRow[]): Promise<Lookups> {
   const existing = new Map<string, ExistingEvent>();
   const clients = new Map<string, ClientState>();
-  for (let i = 0; i < rows.length; i += PG_CHUNK) {
-    const chunk = rows.slice(i, i + PG_CHUNK);
-    const found = await trx
-      .selectFrom('events')
-      .select([
-        'id',
-        'source_id',
-        'type',
-        'txid',
-        'partner_id',
-        'attribution',
-        'attribution_note',
-        'is_ftd',
-        'is_qualified_ftd',
-      ])
-      .where((eb) =>
-        eb.or(
-          chunk.map((r) =>
-            eb.and([eb('source_id', '=', r.sourceId), eb('type', '=', r.type), eb('txid', '=', r.txid)]),
-          ),
-        ),
-      )
-      .execute();
-    for (const e of found) existing.set(eventKey(e.source_id, e.type, e.txid), e);
+  // One join against three arrays, not an OR of (source, type, txid) triples: PostgreSQL took ~0.3 s just to
+  // plan an OR of 1,000 triples, on every batch.
+  if (rows.length > 0) {
+    const found = await sql<ExistingEvent & { source_id: string; type: string; txid: string }>`
+      select e.id, e.source_id, e.type, e.txid, e.partner_id, e.attribution, e.attribution_note, e.is_ftd,
+        e.is_qualified_ftd
+      from events e
+      join unnest(${rows.map((r) => r.sourceId)}::text[], ${rows.map((r) => r.type)}::text[],
+        ${rows.map((r) => r.txid)}::text[]) as k(source_id, type, txid)
+        on e.source_id = k.source_id and e.type = k.type and e.txid = k.txid`.execute(trx);
+    for (const e of found.rows) existing.set(eventKey(e.source_id, e.type, e.txid), e);
   }
   const exts = [...new Set(rows.map((r) => r.clientExt).filter((x): x is string => x !== null))];
   for (let i = 0; i < exts.length; i += PG_CHUNK) {
