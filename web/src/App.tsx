@@ -11,12 +11,18 @@ import { ApprovalAuthorityPage } from './pages/admin/ApprovalAuthorityPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { ChecklistTemplatesPage } from './pages/admin/ChecklistTemplatesPage';
 import { CustomFieldsPage } from './pages/admin/CustomFieldsPage';
+import { EventSourcesPage } from './pages/admin/EventSourcesPage';
 import { MandatoryFieldsPage } from './pages/admin/MandatoryFieldsPage';
+import { ProgrammesPage } from './pages/admin/ProgrammesPage';
 import { RestrictedCountriesPage } from './pages/admin/RestrictedCountriesPage';
 import { RolesPage } from './pages/admin/RolesPage';
 import { SlaPage } from './pages/admin/SlaPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { ChangePasswordPage } from './pages/ChangePassword';
+import { ClientPage } from './pages/events/ClientPage';
+import { ClientsPage } from './pages/events/ClientsPage';
+import { EventInboxPage } from './pages/events/EventInboxPage';
+import { EventsPage } from './pages/events/EventsPage';
 import { LoginPage } from './pages/Login';
 import { PartnerPage } from './pages/partner/PartnerPage';
 import { PartnersPage } from './pages/partners/PartnersPage';
@@ -51,6 +57,16 @@ const ROUTES: Route[] = [
   { pattern: '/stalled', permission: 'onboarding.read', render: () => <StalledPage /> },
   { pattern: '/reports/activation', permission: 'onboarding.read', render: () => <ActivationPage /> },
   { pattern: '/risk-flags', permission: 'risk.read', render: () => <RiskFlagsPage /> },
+  { pattern: '/events', permission: 'events.read', render: () => <EventsPage /> },
+  { pattern: '/clients', permission: 'events.read', render: () => <ClientsPage /> },
+  {
+    pattern: '/clients/:id',
+    permission: 'events.read',
+    render: (p) => <ClientPage key={p.id} id={p.id as string} />,
+  },
+  { pattern: '/event-inbox', permission: 'event_sources.manage', render: () => <EventInboxPage /> },
+  { pattern: '/admin/event-sources', permission: 'event_sources.manage', render: () => <EventSourcesPage /> },
+  { pattern: '/admin/programmes', permission: 'events.read', render: () => <ProgrammesPage /> },
   { pattern: '/admin/checklists', permission: 'onboarding.manage', render: () => <ChecklistTemplatesPage /> },
   { pattern: '/admin/sla', permission: 'sla.manage', render: () => <SlaPage /> },
   {

@@ -51,6 +51,15 @@ export const NAV: NavItem[] = [
     permissions: ['onboarding.read'],
   },
   { id: 'risk-flags', label: 'Risk flags', path: '/risk-flags', section: 'main', permissions: ['risk.read'] },
+  { id: 'events', label: 'Events', path: '/events', section: 'main', permissions: ['events.read'] },
+  { id: 'clients', label: 'Clients', path: '/clients', section: 'main', permissions: ['events.read'] },
+  {
+    id: 'event-inbox',
+    label: 'Event inbox',
+    path: '/event-inbox',
+    section: 'main',
+    permissions: ['event_sources.manage'],
+  },
   { id: 'users', label: 'Users', path: '/admin/users', section: 'admin', permissions: ['users.read'] },
   {
     id: 'roles',
@@ -101,6 +110,20 @@ export const NAV: NavItem[] = [
     path: '/admin/approval-authority',
     section: 'admin',
     permissions: ['policy.manage'],
+  },
+  {
+    id: 'event-sources',
+    label: 'Event sources',
+    path: '/admin/event-sources',
+    section: 'admin',
+    permissions: ['event_sources.manage'],
+  },
+  {
+    id: 'programmes',
+    label: 'Programmes',
+    path: '/admin/programmes',
+    section: 'admin',
+    permissions: ['programmes.manage'],
   },
   { id: 'audit', label: 'Audit log', path: '/admin/audit', section: 'admin', permissions: ['audit.read'] },
 ];

@@ -1388,7 +1388,7 @@ export interface paths {
                     entityId?: string;
                     partnerId?: string;
                     actorId?: string;
-                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved" | "postback.created" | "postback.updated" | "postback.enabled" | "postback.disabled" | "postback.secret_rotated" | "postback.tested" | "postback.resend" | "link.created" | "link.updated" | "link.paused" | "link.activated" | "link.archived";
+                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved" | "postback.created" | "postback.updated" | "postback.enabled" | "postback.disabled" | "postback.secret_rotated" | "postback.tested" | "postback.resend" | "link.created" | "link.updated" | "link.paused" | "link.activated" | "link.archived" | "clicks.pruned" | "event_source.created" | "event_source.updated" | "event_source.token_rotated" | "event_inbox.resolved" | "attribution.requested" | "attribution.approved" | "attribution.rejected" | "programme.created" | "programme.updated";
                     /** @description Entries at or after this time. */
                     from?: string;
                     /** @description Entries before this time. */
@@ -4857,6 +4857,8 @@ export interface paths {
                         campaign?: string | null;
                         /** @description ISO2 codes the link is meant for; empty = all countries */
                         allowedCountries?: string[];
+                        /** @description The programme (attribution windows, FTD rules); absent or null = the default programme */
+                        programmeId?: string | null;
                     };
                 };
             };
@@ -4931,6 +4933,8 @@ export interface paths {
                         campaign?: string | null;
                         /** @description ISO2 codes the link is meant for; empty = all countries */
                         allowedCountries?: string[];
+                        /** @description The programme (attribution windows, FTD rules); absent or null = the default programme */
+                        programmeId?: string | null;
                         /** @description When sent, the change applies only to this version (else 409) */
                         version?: number;
                     };
@@ -5123,6 +5127,184 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/postback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inbound postback: one event in the query string (token, event, txid, click_id, client_id, ref, amount, currency, lots, instrument_group, revenue, occurred_at, country, test) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventResult"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Inbound postback: one event as a form or JSON body (same fields; the token may be in the query) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventResult"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List events, newest first (a partner user: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    sourceId?: string;
+                    clientId?: string;
+                    clickId?: string;
+                    type?: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                    attribution?: "click" | "referral" | "client" | "manual" | "none";
+                    test?: "true" | "false";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Event"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Send up to 1,000 events from one source. Idempotent on (source, type, txid): a replay answers its original result and writes nothing. All events are validated first; if any is invalid nothing is recorded. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The event source these events come from */
+                        sourceId: string;
+                        /** @description Each: type, txid, clickId?, clientId?, referralCode?, amount? (decimal string, major units), currency?, lots? (decimal), instrumentGroup?, revenue?, occurredAt? (ISO or Unix seconds), country?, test? */
+                        events: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accepted: number;
+                            duplicates: number;
+                            results: components["schemas"]["EventResult"][];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Event"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clicks/{clickId}": {
         parameters: {
             query?: never;
@@ -5130,7 +5312,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A click by its id: the stored click, or what the (verified) id itself proves: time and link */
+        /** The click story: the click (or what its verified id proves, and whether retention pruned it), its events, the attribution and every partner postback attempt */
         get: {
             parameters: {
                 query?: never;
@@ -5148,7 +5330,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Click"];
+                        "application/json": components["schemas"]["ClickStoryWithEvidence"];
                     };
                 };
             };
@@ -5159,6 +5341,678 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List clients (trading accounts) and their attribution */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    externalId?: string;
+                    attribution?: "click" | "referral" | "client" | "manual" | "none";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Client"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client with its events and attribution decisions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ClientDetail"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/attribution-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ask for the client to belong to another partner (someone else approves) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The partner the client should belong to */
+                        partnerId: string;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttributionDecision"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attribution-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attribution decisions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "approved" | "rejected";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["AttributionDecision"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attribution-decisions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve: the client and its past events move to the new partner (rollups move with them) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        version?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttributionDecision"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attribution-decisions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject the decision */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string | null;
+                        version?: number;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AttributionDecision"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Event sources */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["EventSource"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an event source; its token (and signing secret) are shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /**
+                         * @default back_office
+                         * @enum {string}
+                         */
+                        kind?: "back_office" | "crm" | "payments" | "other";
+                        description?: string | null;
+                        /**
+                         * @description Require an HMAC-SHA256 signature on /postback requests
+                         * @default false
+                         */
+                        signed?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSourceWithSecrets"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event source */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSource"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename, describe, disable or enable an event source */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        description?: string | null;
+                        /** @enum {string} */
+                        status?: "active" | "disabled";
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSource"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/event-sources/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new token (and signing secret) for the source; the old ones stop working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Turn signing on (a new secret) or off; absent = keep as is (a new secret if on) */
+                        signed?: boolean;
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventSourceWithSecrets"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Malformed inbound requests kept for investigation, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "open" | "resolved";
+                    sourceId?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["EventInboxItem"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-inbox/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark an inbox item resolved (say what was done) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        resolution: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventInboxItem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Programmes: attribution windows, FTD definition, qualification */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Programme"][];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a programme */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        minClickToEventSeconds: number;
+                        maxClickAgeDays: number;
+                        /** @enum {string} */
+                        ftdDefinition: "first_deposit" | "deposits_24h";
+                        qualifyingDeposit: {
+                            amountMinor: number;
+                            currency: string;
+                        };
+                        /** @default false */
+                        isDefault?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Programme"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programmes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a programme (applies to events received from now on) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        minClickToEventSeconds?: number;
+                        maxClickAgeDays?: number;
+                        /** @enum {string} */
+                        ftdDefinition?: "first_deposit" | "deposits_24h";
+                        qualifyingDeposit?: {
+                            amountMinor: number;
+                            currency: string;
+                        };
+                        /**
+                         * @description Make this the default programme
+                         * @enum {boolean}
+                         */
+                        isDefault?: true;
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Programme"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/partners/{id}/postbacks": {
@@ -5542,6 +6396,56 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clicks, registrations, FTDs, deposits, lots and money per day, partner, link and sub1 (a partner user: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First day (UTC, inclusive); default: 29 days before `to` */
+                    from?: string;
+                    /** @description Last day (UTC, inclusive); default: today */
+                    to?: string;
+                    /** @description Group keys in sort order, comma separated: day, partner, link, sub1 (default: day) */
+                    groupBy?: string;
+                    partnerId?: string;
+                    linkId?: string;
+                    /** @description Only this sub1; an empty value selects clicks and events without sub1 */
+                    sub1?: string;
+                    /** @description Groups per page (1–10000, default 1000) */
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Stats"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -6324,6 +7228,123 @@ export interface components {
             data: components["schemas"]["DocumentQueueItemInput"][];
             nextCursor: string | null;
         };
+        LinkInput: {
+            id: string;
+            partnerId: string;
+            code: string;
+            name: string;
+            landingUrl: string;
+            campaign: string | null;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            allowedCountries: string[];
+            programmeId: string | null;
+            /** @description The public URL to hand out: <origin>/c/{code} */
+            trackingUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        LinkStatsInput: {
+            linkId: string;
+            from: string;
+            to: string;
+            totals: {
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            };
+            days: {
+                day: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+            bySub1: {
+                sub1: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+        };
+        ClickInput: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
+        };
+        ClickStoryInput: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
+            /**
+             * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
+             * @enum {string}
+             */
+            raw: "stored" | "pruned" | "not_stored";
+            /** @description The retention run that deleted the raw click (raw = pruned), otherwise null */
+            pruned: {
+                /** @description When the retention run recorded its summary */
+                at: string;
+                /** @description Raw clicks before this time were deleted */
+                cutoff: string;
+            } | null;
+            /** @description What the answer rests on when the raw click is not stored */
+            note: string | null;
+        };
         CompanyRegistrationInput: {
             /** @description Company registration number */
             number: string;
@@ -6630,168 +7651,6 @@ export interface components {
             } | null;
             resolvedAt: string | null;
         };
-        GateItemInput: {
-            key: string;
-            label: string;
-            /** @enum {string} */
-            kind: "manual" | "system";
-            blocking: boolean;
-            /** @enum {string} */
-            state: "met" | "unmet" | "not_available";
-            owner: {
-                /** @enum {string} */
-                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
-            } | {
-                /** @constant */
-                system: true;
-                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
-            };
-            reason: string | null;
-            /** @enum {string} */
-            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
-            /**
-             * @description Whether a tick needs evidence
-             * @enum {string}
-             */
-            evidence?: "optional" | "required";
-            tickedBy?: {
-                id: string;
-                name: string;
-            };
-            tickedAt?: string;
-            comment?: string | null;
-            evidenceGiven?: {
-                documentId?: string;
-                url?: string;
-            } | null;
-        };
-        OnboardingInput: {
-            partnerId: string;
-            displayName: string;
-            partnerType: string;
-            /** @enum {string} */
-            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            stageLabel: string;
-            enteredAt: string;
-            /** @description False when the partner was in the stage before history was kept */
-            enteredAtExact: boolean;
-            daysInStage: number;
-            template: {
-                id: string;
-                partnerType: string;
-                version: number;
-            } | null;
-            gate: {
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                items: components["schemas"]["GateItemInput"][];
-                canAdvance: boolean;
-                blockers: {
-                    key: string;
-                    label: string;
-                    state: string;
-                    reason: string | null;
-                }[];
-            };
-            next: {
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                label: string;
-            } | null;
-            allowedMoves: {
-                /** @enum {string} */
-                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
-                /** @enum {string} */
-                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            }[];
-            tasks: {
-                total: number;
-                open: number;
-                overdue: number;
-            };
-            history: {
-                id: string;
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
-                move: string;
-                enteredAt: string;
-                exitedAt: string | null;
-                enteredAtExact: boolean;
-                enteredBy: {
-                    id: string;
-                    name: string;
-                };
-                reason: string | null;
-                templateVersion: number | null;
-            }[];
-        };
-        HandoverInput: {
-            id: string;
-            partnerId: string;
-            /** @enum {string} */
-            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            /** @description Whether the record belongs to the partner’s current Handover visit */
-            current: boolean;
-            snapshot: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            createdBy: {
-                id: string;
-                name: string;
-            };
-            acknowledgedAt: string | null;
-            acknowledgedBy: {
-                id: string;
-                name: string;
-            } | null;
-            acknowledgementNote: string | null;
-        };
-        ChecklistTemplateInput: {
-            id: string;
-            /** @enum {string} */
-            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
-            version: number;
-            stages: {
-                [key: string]: {
-                    items: ({
-                        key: string;
-                        label: string;
-                        /** @constant */
-                        kind: "manual";
-                        /** @enum {string} */
-                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
-                        blocking: boolean;
-                        /** @enum {string} */
-                        evidence?: "optional" | "required";
-                    } | {
-                        key: string;
-                        label: string;
-                        /** @constant */
-                        kind: "system";
-                        /** @enum {string} */
-                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
-                        blocking: boolean;
-                        params?: {
-                            types?: string[];
-                            withinDays?: number;
-                        };
-                    })[];
-                    tasks: {
-                        key: string;
-                        /** @enum {string} */
-                        team: "compliance" | "finance" | "support" | "ops";
-                        title: string;
-                        description?: string;
-                        slaBusinessHours?: number;
-                    }[];
-                };
-            };
-            note: string | null;
-            createdBy: string;
-            createdAt: string;
-        };
         PostbackMacroValuesInput: {
             click_id?: string | null;
             sub1?: string | null;
@@ -6958,45 +7817,182 @@ export interface components {
             delivery: components["schemas"]["PostbackDeliveryInput"];
             attempt: components["schemas"]["PostbackAttemptInput"];
         };
-        LinkInput: {
+        EventSourceInput: {
             id: string;
-            partnerId: string;
-            code: string;
             name: string;
-            landingUrl: string;
-            campaign: string | null;
             /** @enum {string} */
-            status: "active" | "paused" | "archived";
-            allowedCountries: string[];
-            /** @description The public URL to hand out: <origin>/c/{code} */
-            trackingUrl: string;
+            kind: "back_office" | "crm" | "payments" | "other";
+            description: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description The last 4 characters of the token */
+            tokenHint: string;
+            /** @description Requests to /postback must carry a valid X-Partnerdesk-Signature */
+            signed: boolean;
+            lastEventAt: string | null;
+            /** @description The inbound postback URL template for this source (token included) */
+            postbackUrl: string;
             createdAt: string;
             updatedAt: string;
             version: number;
         };
-        LinkStatsInput: {
-            linkId: string;
-            from: string;
-            to: string;
-            totals: {
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            };
-            days: {
-                day: string;
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            }[];
-            bySub1: {
-                sub1: string;
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            }[];
+        EventSourceWithSecretsInput: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "back_office" | "crm" | "payments" | "other";
+            description: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description The last 4 characters of the token */
+            tokenHint: string;
+            /** @description Requests to /postback must carry a valid X-Partnerdesk-Signature */
+            signed: boolean;
+            lastEventAt: string | null;
+            /** @description The inbound postback URL template for this source (token included) */
+            postbackUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description Shown once: store it in the source system now */
+            token: string;
+            /** @description Shown once when signing is on */
+            signingSecret: string | null;
         };
-        ClickInput: {
+        EventResultInput: {
+            eventId: string;
+            /**
+             * @description duplicate: a replay; nothing was written
+             * @enum {string}
+             */
+            status: "accepted" | "duplicate";
+            partnerId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributionNote: string | null;
+            isFtd: boolean;
+            isQualifiedFtd: boolean;
+        };
+        EventInput: {
+            id: string;
+            sourceId: string;
+            /** @enum {string} */
+            type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            txid: string;
+            occurredAt: string;
+            receivedAt: string;
+            clientId: string | null;
+            clientExternalId: string | null;
+            clickId: string | null;
+            partnerId: string | null;
+            linkId: string | null;
+            subs: (string | null)[];
+            country: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributionNote: string | null;
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description Hundredths of a lot */
+            lots: number | null;
+            instrumentGroup: string | null;
+            revenueMinor: number | null;
+            isFtd: boolean;
+            isQualifiedFtd: boolean;
+            isTest: boolean;
+            trackingTestId: string | null;
+        };
+        ClientInput: {
+            id: string;
+            externalId: string;
+            partnerId: string | null;
+            linkId: string | null;
+            clickId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributedAt: string | null;
+            country: string | null;
+            firstEventAt: string;
+            programmeId: string | null;
+            ftdAt: string | null;
+            ftdAmountMinor: number | null;
+            ftdCurrency: string | null;
+            qualifiedAt: string | null;
+            isTest: boolean;
+            version: number;
+        };
+        AttributionDecisionInput: {
+            id: string;
+            clientId: string;
+            fromPartnerId: string | null;
+            toPartnerId: string;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            requestedBy: string;
+            requestedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            decisionNote: string | null;
+            version: number;
+        };
+        ClientDetailInput: {
+            id: string;
+            externalId: string;
+            partnerId: string | null;
+            linkId: string | null;
+            clickId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributedAt: string | null;
+            country: string | null;
+            firstEventAt: string;
+            programmeId: string | null;
+            ftdAt: string | null;
+            ftdAmountMinor: number | null;
+            ftdCurrency: string | null;
+            qualifiedAt: string | null;
+            isTest: boolean;
+            version: number;
+            events: components["schemas"]["EventInput"][];
+            decisions: components["schemas"]["AttributionDecisionInput"][];
+        };
+        EventInboxItemInput: {
+            id: string;
+            receivedAt: string;
+            /** @enum {string} */
+            channel: "postback" | "api";
+            sourceId: string | null;
+            method: string;
+            path: string;
+            contentType: string | null;
+            ip: string | null;
+            /** @description The request as received (the token redacted) */
+            raw: string;
+            problem: unknown;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            resolvedBy: string | null;
+            resolvedAt: string | null;
+            resolution: string | null;
+        };
+        ProgrammeInput: {
+            id: string;
+            name: string;
+            isDefault: boolean;
+            minClickToEventSeconds: number;
+            maxClickAgeDays: number;
+            /** @enum {string} */
+            ftdDefinition: "first_deposit" | "deposits_24h";
+            qualifyingDeposit: {
+                amountMinor: number;
+                currency: string;
+            };
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        ClickStoryWithEvidenceInput: {
             id: string;
             /**
              * @description The id carries a valid MAC: it was minted by this installation
@@ -7027,6 +8023,290 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /**
+             * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
+             * @enum {string}
+             */
+            raw: "stored" | "pruned" | "not_stored";
+            /** @description The retention run that deleted the raw click (raw = pruned), otherwise null */
+            pruned: {
+                /** @description When the retention run recorded its summary */
+                at: string;
+                /** @description Raw clicks before this time were deleted */
+                cutoff: string;
+            } | null;
+            /** @description What the answer rests on when the raw click is not stored */
+            note: string | null;
+            /** @description Events that carried this click id, and later events of the clients it attributed, in time order */
+            events: {
+                id: string;
+                sourceId: string;
+                /** @enum {string} */
+                type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                txid: string;
+                occurredAt: string;
+                receivedAt: string;
+                clientId: string | null;
+                clientExternalId: string | null;
+                clickId: string | null;
+                partnerId: string | null;
+                linkId: string | null;
+                subs: (string | null)[];
+                country: string | null;
+                /** @enum {string} */
+                attribution: "click" | "referral" | "client" | "manual" | "none";
+                attributionNote: string | null;
+                amountMinor: number | null;
+                currency: string | null;
+                /** @description Hundredths of a lot */
+                lots: number | null;
+                instrumentGroup: string | null;
+                revenueMinor: number | null;
+                isFtd: boolean;
+                isQualifiedFtd: boolean;
+                isTest: boolean;
+                trackingTestId: string | null;
+                /** @description Partner postbacks this event caused, with every attempt */
+                postbacks: components["schemas"]["PostbackDeliveryInput"][];
+            }[];
+            /** @description Clients attributed through this click (or whose events carried it) */
+            clients: components["schemas"]["ClientInput"][];
+            /** @description Manual attribution decisions about those clients */
+            decisions: components["schemas"]["AttributionDecisionInput"][];
+        };
+        GateItemInput: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "manual" | "system";
+            blocking: boolean;
+            /** @enum {string} */
+            state: "met" | "unmet" | "not_available";
+            owner: {
+                /** @enum {string} */
+                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
+            } | {
+                /** @constant */
+                system: true;
+                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
+            };
+            reason: string | null;
+            /** @enum {string} */
+            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+            /**
+             * @description Whether a tick needs evidence
+             * @enum {string}
+             */
+            evidence?: "optional" | "required";
+            tickedBy?: {
+                id: string;
+                name: string;
+            };
+            tickedAt?: string;
+            comment?: string | null;
+            evidenceGiven?: {
+                documentId?: string;
+                url?: string;
+            } | null;
+        };
+        OnboardingInput: {
+            partnerId: string;
+            displayName: string;
+            partnerType: string;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            stageLabel: string;
+            enteredAt: string;
+            /** @description False when the partner was in the stage before history was kept */
+            enteredAtExact: boolean;
+            daysInStage: number;
+            template: {
+                id: string;
+                partnerType: string;
+                version: number;
+            } | null;
+            gate: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                items: components["schemas"]["GateItemInput"][];
+                canAdvance: boolean;
+                blockers: {
+                    key: string;
+                    label: string;
+                    state: string;
+                    reason: string | null;
+                }[];
+            };
+            next: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                label: string;
+            } | null;
+            allowedMoves: {
+                /** @enum {string} */
+                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
+                /** @enum {string} */
+                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            }[];
+            tasks: {
+                total: number;
+                open: number;
+                overdue: number;
+            };
+            history: {
+                id: string;
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
+                move: string;
+                enteredAt: string;
+                exitedAt: string | null;
+                enteredAtExact: boolean;
+                enteredBy: {
+                    id: string;
+                    name: string;
+                };
+                reason: string | null;
+                templateVersion: number | null;
+            }[];
+        };
+        HandoverInput: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            /** @description Whether the record belongs to the partner’s current Handover visit */
+            current: boolean;
+            snapshot: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                id: string;
+                name: string;
+            } | null;
+            acknowledgementNote: string | null;
+        };
+        ChecklistTemplateInput: {
+            id: string;
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            version: number;
+            stages: {
+                [key: string]: {
+                    items: ({
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "manual";
+                        /** @enum {string} */
+                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                        blocking: boolean;
+                        /** @enum {string} */
+                        evidence?: "optional" | "required";
+                    } | {
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "system";
+                        /** @enum {string} */
+                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                        blocking: boolean;
+                        params?: {
+                            types?: string[];
+                            withinDays?: number;
+                        };
+                    })[];
+                    tasks: {
+                        key: string;
+                        /** @enum {string} */
+                        team: "compliance" | "finance" | "support" | "ops";
+                        title: string;
+                        description?: string;
+                        slaBusinessHours?: number;
+                    }[];
+                };
+            };
+            note: string | null;
+            createdBy: string;
+            createdAt: string;
+        };
+        StatsMoneyInput: {
+            currency: string;
+            depositAmountMinor: number;
+            ftdAmountMinor: number;
+            withdrawalAmountMinor: number;
+            revenueMinor: number;
+            chargebackAmountMinor: number;
+        };
+        StatsRatesInput: {
+            /** @description Registrations per click in basis points (1/100 of a percent); null without clicks */
+            registrationsPerClickBp: number | null;
+            /** @description FTDs per registration in basis points; null without registrations */
+            ftdsPerRegistrationBp: number | null;
+            /** @description Qualified FTDs per FTD in basis points; null without FTDs */
+            qualifiedFtdsPerFtdBp: number | null;
+        };
+        StatsFiguresInput: {
+            clicks: number;
+            /** @description Clicks that are neither duplicates nor bots */
+            uniqueClicks: number;
+            bots: number;
+            registrations: number;
+            kycApproved: number;
+            ftds: number;
+            qualifiedFtds: number;
+            deposits: number;
+            withdrawals: number;
+            trades: number;
+            /** @description Traded volume in hundredths of a lot */
+            lots: number;
+            chargebacks: number;
+            /** @description Amounts in minor units, one entry per currency */
+            money: components["schemas"]["StatsMoneyInput"][];
+            rates: components["schemas"]["StatsRatesInput"];
+        };
+        StatsRowInput: {
+            /** @description Present when grouped by day */
+            day?: string;
+            /** @description Present when grouped by partner */
+            partnerId?: string;
+            /** @description Present when grouped by link; null for events attributed without a link */
+            linkId?: string | null;
+            /** @description Present when grouped by sub1; null when none */
+            sub1?: string | null;
+            clicks: number;
+            /** @description Clicks that are neither duplicates nor bots */
+            uniqueClicks: number;
+            bots: number;
+            registrations: number;
+            kycApproved: number;
+            ftds: number;
+            qualifiedFtds: number;
+            deposits: number;
+            withdrawals: number;
+            trades: number;
+            /** @description Traded volume in hundredths of a lot */
+            lots: number;
+            chargebacks: number;
+            /** @description Amounts in minor units, one entry per currency */
+            money: components["schemas"]["StatsMoneyInput"][];
+            rates: components["schemas"]["StatsRatesInput"];
+        };
+        StatsInput: {
+            from: string;
+            to: string;
+            groupBy: ("day" | "partner" | "link" | "sub1")[];
+            /** @description Groups with any activity, sorted by the group keys */
+            data: components["schemas"]["StatsRowInput"][];
+            nextCursor: string | null;
+            /** @description The whole range under the filters, over every page; on the first page only (null with a cursor, so paging does not sum the range again for every page) */
+            totals: components["schemas"]["StatsFiguresInput"] | null;
         };
         User: {
             id: string;
@@ -7800,6 +9080,123 @@ export interface components {
             data: components["schemas"]["DocumentQueueItem"][];
             nextCursor: string | null;
         };
+        Link: {
+            id: string;
+            partnerId: string;
+            code: string;
+            name: string;
+            landingUrl: string;
+            campaign: string | null;
+            /** @enum {string} */
+            status: "active" | "paused" | "archived";
+            allowedCountries: string[];
+            programmeId: string | null;
+            /** @description The public URL to hand out: <origin>/c/{code} */
+            trackingUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        LinkStats: {
+            linkId: string;
+            from: string;
+            to: string;
+            totals: {
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            };
+            days: {
+                day: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+            bySub1: {
+                sub1: string;
+                clicks: number;
+                uniqueClicks: number;
+                bots: number;
+            }[];
+        };
+        Click: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
+        };
+        ClickStory: {
+            id: string;
+            /**
+             * @description The id carries a valid MAC: it was minted by this installation
+             * @constant
+             */
+            verified: true;
+            /** @description False when the raw click is gone (retention) or was never stored; time and link come from the id */
+            stored: boolean;
+            time: string;
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                seq: number;
+            };
+            partnerId: string;
+            ip?: string | null;
+            userAgent?: string | null;
+            referrer?: string | null;
+            country?: string | null;
+            geoAllowed?: boolean | null;
+            subs?: {
+                sub1: string | null;
+                sub2: string | null;
+                sub3: string | null;
+                sub4: string | null;
+                sub5: string | null;
+            };
+            isBot?: boolean;
+            isDuplicate?: boolean;
+            /**
+             * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
+             * @enum {string}
+             */
+            raw: "stored" | "pruned" | "not_stored";
+            /** @description The retention run that deleted the raw click (raw = pruned), otherwise null */
+            pruned: {
+                /** @description When the retention run recorded its summary */
+                at: string;
+                /** @description Raw clicks before this time were deleted */
+                cutoff: string;
+            } | null;
+            /** @description What the answer rests on when the raw click is not stored */
+            note: string | null;
+        };
         CompanyRegistration: {
             /** @description Company registration number */
             number: string;
@@ -8106,168 +9503,6 @@ export interface components {
             } | null;
             resolvedAt: string | null;
         };
-        GateItem: {
-            key: string;
-            label: string;
-            /** @enum {string} */
-            kind: "manual" | "system";
-            blocking: boolean;
-            /** @enum {string} */
-            state: "met" | "unmet" | "not_available";
-            owner: {
-                /** @enum {string} */
-                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
-            } | {
-                /** @constant */
-                system: true;
-                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
-            };
-            reason: string | null;
-            /** @enum {string} */
-            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
-            /**
-             * @description Whether a tick needs evidence
-             * @enum {string}
-             */
-            evidence?: "optional" | "required";
-            tickedBy?: {
-                id: string;
-                name: string;
-            };
-            tickedAt?: string;
-            comment?: string | null;
-            evidenceGiven?: {
-                documentId?: string;
-                url?: string;
-            } | null;
-        };
-        Onboarding: {
-            partnerId: string;
-            displayName: string;
-            partnerType: string;
-            /** @enum {string} */
-            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            stageLabel: string;
-            enteredAt: string;
-            /** @description False when the partner was in the stage before history was kept */
-            enteredAtExact: boolean;
-            daysInStage: number;
-            template: {
-                id: string;
-                partnerType: string;
-                version: number;
-            } | null;
-            gate: {
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                items: components["schemas"]["GateItem"][];
-                canAdvance: boolean;
-                blockers: {
-                    key: string;
-                    label: string;
-                    state: string;
-                    reason: string | null;
-                }[];
-            };
-            next: {
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                label: string;
-            } | null;
-            allowedMoves: {
-                /** @enum {string} */
-                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
-                /** @enum {string} */
-                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            }[];
-            tasks: {
-                total: number;
-                open: number;
-                overdue: number;
-            };
-            history: {
-                id: string;
-                /** @enum {string} */
-                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
-                move: string;
-                enteredAt: string;
-                exitedAt: string | null;
-                enteredAtExact: boolean;
-                enteredBy: {
-                    id: string;
-                    name: string;
-                };
-                reason: string | null;
-                templateVersion: number | null;
-            }[];
-        };
-        Handover: {
-            id: string;
-            partnerId: string;
-            /** @enum {string} */
-            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
-            /** @description Whether the record belongs to the partner’s current Handover visit */
-            current: boolean;
-            snapshot: {
-                [key: string]: unknown;
-            };
-            createdAt: string;
-            createdBy: {
-                id: string;
-                name: string;
-            };
-            acknowledgedAt: string | null;
-            acknowledgedBy: {
-                id: string;
-                name: string;
-            } | null;
-            acknowledgementNote: string | null;
-        };
-        ChecklistTemplate: {
-            id: string;
-            /** @enum {string} */
-            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
-            version: number;
-            stages: {
-                [key: string]: {
-                    items: ({
-                        key: string;
-                        label: string;
-                        /** @constant */
-                        kind: "manual";
-                        /** @enum {string} */
-                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
-                        blocking: boolean;
-                        /** @enum {string} */
-                        evidence?: "optional" | "required";
-                    } | {
-                        key: string;
-                        label: string;
-                        /** @constant */
-                        kind: "system";
-                        /** @enum {string} */
-                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
-                        blocking: boolean;
-                        params?: {
-                            types?: string[];
-                            withinDays?: number;
-                        };
-                    })[];
-                    tasks: {
-                        key: string;
-                        /** @enum {string} */
-                        team: "compliance" | "finance" | "support" | "ops";
-                        title: string;
-                        description?: string;
-                        slaBusinessHours?: number;
-                    }[];
-                };
-            };
-            note: string | null;
-            createdBy: string;
-            createdAt: string;
-        };
         PostbackMacroValues: {
             click_id?: string | null;
             sub1?: string | null;
@@ -8434,45 +9669,182 @@ export interface components {
             delivery: components["schemas"]["PostbackDelivery"];
             attempt: components["schemas"]["PostbackAttempt"];
         };
-        Link: {
+        EventSource: {
             id: string;
-            partnerId: string;
-            code: string;
             name: string;
-            landingUrl: string;
-            campaign: string | null;
             /** @enum {string} */
-            status: "active" | "paused" | "archived";
-            allowedCountries: string[];
-            /** @description The public URL to hand out: <origin>/c/{code} */
-            trackingUrl: string;
+            kind: "back_office" | "crm" | "payments" | "other";
+            description: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description The last 4 characters of the token */
+            tokenHint: string;
+            /** @description Requests to /postback must carry a valid X-Partnerdesk-Signature */
+            signed: boolean;
+            lastEventAt: string | null;
+            /** @description The inbound postback URL template for this source (token included) */
+            postbackUrl: string;
             createdAt: string;
             updatedAt: string;
             version: number;
         };
-        LinkStats: {
-            linkId: string;
-            from: string;
-            to: string;
-            totals: {
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            };
-            days: {
-                day: string;
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            }[];
-            bySub1: {
-                sub1: string;
-                clicks: number;
-                uniqueClicks: number;
-                bots: number;
-            }[];
+        EventSourceWithSecrets: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "back_office" | "crm" | "payments" | "other";
+            description: string | null;
+            /** @enum {string} */
+            status: "active" | "disabled";
+            /** @description The last 4 characters of the token */
+            tokenHint: string;
+            /** @description Requests to /postback must carry a valid X-Partnerdesk-Signature */
+            signed: boolean;
+            lastEventAt: string | null;
+            /** @description The inbound postback URL template for this source (token included) */
+            postbackUrl: string;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+            /** @description Shown once: store it in the source system now */
+            token: string;
+            /** @description Shown once when signing is on */
+            signingSecret: string | null;
         };
-        Click: {
+        EventResult: {
+            eventId: string;
+            /**
+             * @description duplicate: a replay; nothing was written
+             * @enum {string}
+             */
+            status: "accepted" | "duplicate";
+            partnerId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributionNote: string | null;
+            isFtd: boolean;
+            isQualifiedFtd: boolean;
+        };
+        Event: {
+            id: string;
+            sourceId: string;
+            /** @enum {string} */
+            type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+            txid: string;
+            occurredAt: string;
+            receivedAt: string;
+            clientId: string | null;
+            clientExternalId: string | null;
+            clickId: string | null;
+            partnerId: string | null;
+            linkId: string | null;
+            subs: (string | null)[];
+            country: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributionNote: string | null;
+            amountMinor: number | null;
+            currency: string | null;
+            /** @description Hundredths of a lot */
+            lots: number | null;
+            instrumentGroup: string | null;
+            revenueMinor: number | null;
+            isFtd: boolean;
+            isQualifiedFtd: boolean;
+            isTest: boolean;
+            trackingTestId: string | null;
+        };
+        Client: {
+            id: string;
+            externalId: string;
+            partnerId: string | null;
+            linkId: string | null;
+            clickId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributedAt: string | null;
+            country: string | null;
+            firstEventAt: string;
+            programmeId: string | null;
+            ftdAt: string | null;
+            ftdAmountMinor: number | null;
+            ftdCurrency: string | null;
+            qualifiedAt: string | null;
+            isTest: boolean;
+            version: number;
+        };
+        AttributionDecision: {
+            id: string;
+            clientId: string;
+            fromPartnerId: string | null;
+            toPartnerId: string;
+            reason: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            requestedBy: string;
+            requestedAt: string;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            decisionNote: string | null;
+            version: number;
+        };
+        ClientDetail: {
+            id: string;
+            externalId: string;
+            partnerId: string | null;
+            linkId: string | null;
+            clickId: string | null;
+            /** @enum {string} */
+            attribution: "click" | "referral" | "client" | "manual" | "none";
+            attributedAt: string | null;
+            country: string | null;
+            firstEventAt: string;
+            programmeId: string | null;
+            ftdAt: string | null;
+            ftdAmountMinor: number | null;
+            ftdCurrency: string | null;
+            qualifiedAt: string | null;
+            isTest: boolean;
+            version: number;
+            events: components["schemas"]["Event"][];
+            decisions: components["schemas"]["AttributionDecision"][];
+        };
+        EventInboxItem: {
+            id: string;
+            receivedAt: string;
+            /** @enum {string} */
+            channel: "postback" | "api";
+            sourceId: string | null;
+            method: string;
+            path: string;
+            contentType: string | null;
+            ip: string | null;
+            /** @description The request as received (the token redacted) */
+            raw: string;
+            problem: unknown;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            resolvedBy: string | null;
+            resolvedAt: string | null;
+            resolution: string | null;
+        };
+        Programme: {
+            id: string;
+            name: string;
+            isDefault: boolean;
+            minClickToEventSeconds: number;
+            maxClickAgeDays: number;
+            /** @enum {string} */
+            ftdDefinition: "first_deposit" | "deposits_24h";
+            qualifyingDeposit: {
+                amountMinor: number;
+                currency: string;
+            };
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        ClickStoryWithEvidence: {
             id: string;
             /**
              * @description The id carries a valid MAC: it was minted by this installation
@@ -8503,6 +9875,290 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /**
+             * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
+             * @enum {string}
+             */
+            raw: "stored" | "pruned" | "not_stored";
+            /** @description The retention run that deleted the raw click (raw = pruned), otherwise null */
+            pruned: {
+                /** @description When the retention run recorded its summary */
+                at: string;
+                /** @description Raw clicks before this time were deleted */
+                cutoff: string;
+            } | null;
+            /** @description What the answer rests on when the raw click is not stored */
+            note: string | null;
+            /** @description Events that carried this click id, and later events of the clients it attributed, in time order */
+            events: {
+                id: string;
+                sourceId: string;
+                /** @enum {string} */
+                type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                txid: string;
+                occurredAt: string;
+                receivedAt: string;
+                clientId: string | null;
+                clientExternalId: string | null;
+                clickId: string | null;
+                partnerId: string | null;
+                linkId: string | null;
+                subs: (string | null)[];
+                country: string | null;
+                /** @enum {string} */
+                attribution: "click" | "referral" | "client" | "manual" | "none";
+                attributionNote: string | null;
+                amountMinor: number | null;
+                currency: string | null;
+                /** @description Hundredths of a lot */
+                lots: number | null;
+                instrumentGroup: string | null;
+                revenueMinor: number | null;
+                isFtd: boolean;
+                isQualifiedFtd: boolean;
+                isTest: boolean;
+                trackingTestId: string | null;
+                /** @description Partner postbacks this event caused, with every attempt */
+                postbacks: components["schemas"]["PostbackDelivery"][];
+            }[];
+            /** @description Clients attributed through this click (or whose events carried it) */
+            clients: components["schemas"]["Client"][];
+            /** @description Manual attribution decisions about those clients */
+            decisions: components["schemas"]["AttributionDecision"][];
+        };
+        GateItem: {
+            key: string;
+            label: string;
+            /** @enum {string} */
+            kind: "manual" | "system";
+            blocking: boolean;
+            /** @enum {string} */
+            state: "met" | "unmet" | "not_available";
+            owner: {
+                /** @enum {string} */
+                role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only";
+            } | {
+                /** @constant */
+                system: true;
+                actionBy: ("admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support" | "partner" | "read_only") | null;
+            };
+            reason: string | null;
+            /** @enum {string} */
+            check?: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+            /**
+             * @description Whether a tick needs evidence
+             * @enum {string}
+             */
+            evidence?: "optional" | "required";
+            tickedBy?: {
+                id: string;
+                name: string;
+            };
+            tickedAt?: string;
+            comment?: string | null;
+            evidenceGiven?: {
+                documentId?: string;
+                url?: string;
+            } | null;
+        };
+        Onboarding: {
+            partnerId: string;
+            displayName: string;
+            partnerType: string;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            stageLabel: string;
+            enteredAt: string;
+            /** @description False when the partner was in the stage before history was kept */
+            enteredAtExact: boolean;
+            daysInStage: number;
+            template: {
+                id: string;
+                partnerType: string;
+                version: number;
+            } | null;
+            gate: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                items: components["schemas"]["GateItem"][];
+                canAdvance: boolean;
+                blockers: {
+                    key: string;
+                    label: string;
+                    state: string;
+                    reason: string | null;
+                }[];
+            };
+            next: {
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                label: string;
+            } | null;
+            allowedMoves: {
+                /** @enum {string} */
+                move: "advance" | "back" | "reject" | "suspend" | "resume" | "offboard";
+                /** @enum {string} */
+                to: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            }[];
+            tasks: {
+                total: number;
+                open: number;
+                overdue: number;
+            };
+            history: {
+                id: string;
+                /** @enum {string} */
+                stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+                fromStage: ("intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded") | null;
+                move: string;
+                enteredAt: string;
+                exitedAt: string | null;
+                enteredAtExact: boolean;
+                enteredBy: {
+                    id: string;
+                    name: string;
+                };
+                reason: string | null;
+                templateVersion: number | null;
+            }[];
+        };
+        Handover: {
+            id: string;
+            partnerId: string;
+            /** @enum {string} */
+            stage: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
+            /** @description Whether the record belongs to the partner’s current Handover visit */
+            current: boolean;
+            snapshot: {
+                [key: string]: unknown;
+            };
+            createdAt: string;
+            createdBy: {
+                id: string;
+                name: string;
+            };
+            acknowledgedAt: string | null;
+            acknowledgedBy: {
+                id: string;
+                name: string;
+            } | null;
+            acknowledgementNote: string | null;
+        };
+        ChecklistTemplate: {
+            id: string;
+            /** @enum {string} */
+            partnerType: "ib" | "affiliate" | "white_label" | "network" | "influencer";
+            version: number;
+            stages: {
+                [key: string]: {
+                    items: ({
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "manual";
+                        /** @enum {string} */
+                        role: "admin" | "leadership" | "team_lead" | "bdm" | "ops" | "compliance" | "finance" | "support";
+                        blocking: boolean;
+                        /** @enum {string} */
+                        evidence?: "optional" | "required";
+                    } | {
+                        key: string;
+                        label: string;
+                        /** @constant */
+                        kind: "system";
+                        /** @enum {string} */
+                        check: "mandatory_fields" | "documents_approved" | "due_diligence_positive" | "terms_approved_accepted" | "agreement_signed" | "payout_verified" | "tracking_qa_passed" | "no_blocking_risk" | "stage_tasks_done" | "handover_acknowledged";
+                        blocking: boolean;
+                        params?: {
+                            types?: string[];
+                            withinDays?: number;
+                        };
+                    })[];
+                    tasks: {
+                        key: string;
+                        /** @enum {string} */
+                        team: "compliance" | "finance" | "support" | "ops";
+                        title: string;
+                        description?: string;
+                        slaBusinessHours?: number;
+                    }[];
+                };
+            };
+            note: string | null;
+            createdBy: string;
+            createdAt: string;
+        };
+        StatsMoney: {
+            currency: string;
+            depositAmountMinor: number;
+            ftdAmountMinor: number;
+            withdrawalAmountMinor: number;
+            revenueMinor: number;
+            chargebackAmountMinor: number;
+        };
+        StatsRates: {
+            /** @description Registrations per click in basis points (1/100 of a percent); null without clicks */
+            registrationsPerClickBp: number | null;
+            /** @description FTDs per registration in basis points; null without registrations */
+            ftdsPerRegistrationBp: number | null;
+            /** @description Qualified FTDs per FTD in basis points; null without FTDs */
+            qualifiedFtdsPerFtdBp: number | null;
+        };
+        StatsFigures: {
+            clicks: number;
+            /** @description Clicks that are neither duplicates nor bots */
+            uniqueClicks: number;
+            bots: number;
+            registrations: number;
+            kycApproved: number;
+            ftds: number;
+            qualifiedFtds: number;
+            deposits: number;
+            withdrawals: number;
+            trades: number;
+            /** @description Traded volume in hundredths of a lot */
+            lots: number;
+            chargebacks: number;
+            /** @description Amounts in minor units, one entry per currency */
+            money: components["schemas"]["StatsMoney"][];
+            rates: components["schemas"]["StatsRates"];
+        };
+        StatsRow: {
+            /** @description Present when grouped by day */
+            day?: string;
+            /** @description Present when grouped by partner */
+            partnerId?: string;
+            /** @description Present when grouped by link; null for events attributed without a link */
+            linkId?: string | null;
+            /** @description Present when grouped by sub1; null when none */
+            sub1?: string | null;
+            clicks: number;
+            /** @description Clicks that are neither duplicates nor bots */
+            uniqueClicks: number;
+            bots: number;
+            registrations: number;
+            kycApproved: number;
+            ftds: number;
+            qualifiedFtds: number;
+            deposits: number;
+            withdrawals: number;
+            trades: number;
+            /** @description Traded volume in hundredths of a lot */
+            lots: number;
+            chargebacks: number;
+            /** @description Amounts in minor units, one entry per currency */
+            money: components["schemas"]["StatsMoney"][];
+            rates: components["schemas"]["StatsRates"];
+        };
+        Stats: {
+            from: string;
+            to: string;
+            groupBy: ("day" | "partner" | "link" | "sub1")[];
+            /** @description Groups with any activity, sorted by the group keys */
+            data: components["schemas"]["StatsRow"][];
+            nextCursor: string | null;
+            /** @description The whole range under the filters, over every page; on the first page only (null with a cursor, so paging does not sum the range again for every page) */
+            totals: components["schemas"]["StatsFigures"] | null;
         };
     };
     responses: never;
