@@ -321,6 +321,7 @@ describe('partnerdesk CLI', () => {
             sub5: null,
             is_bot: 0,
             is_duplicate: 0,
+            is_test: 0,
           })),
         )
         .execute();

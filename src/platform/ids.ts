@@ -41,6 +41,7 @@ export const ID_PREFIXES = {
   inbox: 'ibx',
   attributionDecision: 'atd',
   trackingTest: 'tqa',
+  reconciliation: 'rcn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

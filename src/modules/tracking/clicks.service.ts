@@ -85,5 +85,6 @@ export async function getClick(store: Store, ctx: RequestContext, secret: string
     subs: { sub1: row.sub1, sub2: row.sub2, sub3: row.sub3, sub4: row.sub4, sub5: row.sub5 },
     isBot: Number(row.is_bot) === 1,
     isDuplicate: Number(row.is_duplicate) === 1,
+    isTest: Number(row.is_test) === 1,
   };
 }

@@ -21,6 +21,7 @@ export { clickStorySchema } from './clicks.schemas.ts';
 export { getClick } from './clicks.service.ts';
 export { clickParamsSchema } from './links.schemas.ts';
 export { getLink, type LinkRow, loadLinkFor } from './links.service.ts';
+export { QA_HEADER, qaMarkerFor } from './qa-marker.ts';
 export {
   createTrackingRuntime,
   type TrackingRuntime,

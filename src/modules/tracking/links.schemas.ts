@@ -139,5 +139,9 @@ export const clickSchema = z
       .optional(),
     isBot: z.boolean().optional(),
     isDuplicate: z.boolean().optional(),
+    isTest: z
+      .boolean()
+      .optional()
+      .describe('The click of a tracking QA run: stored as evidence, never counted in stats'),
   })
   .meta({ id: 'Click' });

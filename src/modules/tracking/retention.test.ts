@@ -61,6 +61,7 @@ describe('raw click retention', () => {
       sub5: null,
       is_bot: 0,
       is_duplicate: 0,
+      is_test: 0,
     }));
     for (let i = 0; i < rows.length; i += 200)
       await t.store.db

@@ -29,6 +29,7 @@ import {
   setLinkStatus,
   updateLink,
 } from './links.service.ts';
+import { qaMarkerChecker } from './qa-marker.ts';
 import { clickRateLimiter } from './rate-limit.ts';
 import { PostgresBackend, SqliteWorkerBackend, TrackingWriter, type WriterOptions } from './writer/writer.ts';
 
@@ -67,6 +68,7 @@ export function createTrackingRuntime(
     dedupe: new DuplicateDetector(),
     geo: config.geoipCsv ? GeoIpTable.fromFile(config.geoipCsv) : null,
     limiter: clickRateLimiter(config.clickRatePerIp, config.clickBurstPerIp),
+    isQaClick: qaMarkerChecker(config.secret),
   };
 }
 

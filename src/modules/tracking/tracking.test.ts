@@ -426,6 +426,7 @@ describe('tracking links and clicks', () => {
       null,
       0,
       0,
+      0,
     ];
     if (t.store.dialect === 'postgres') {
       // PostgreSQL: a pool that cannot connect makes the batch unavailable (503), not an error 500.

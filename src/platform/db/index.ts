@@ -17,6 +17,7 @@ import * as m0080 from './migrations/0080_tasks.ts';
 import * as m0090 from './migrations/0090_tracking.ts';
 import * as m0100 from './migrations/0100_postbacks.ts';
 import * as m0110 from './migrations/0110_events.ts';
+import * as m0120 from './migrations/0120_tracking_qa.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0090_tracking': m0090,
   '0100_postbacks': m0100,
   '0110_events': m0110,
+  '0120_tracking_qa': m0120,
 };
 
 export interface DbHandle {

@@ -443,6 +443,62 @@ export interface DB {
   event_rollups: EventRollupsTable; // 0110
   event_inbox: EventInboxTable; // 0110
   attribution_decisions: AttributionDecisionsTable; // 0110
+  tracking_tests: TrackingTestsTable; // 0120
+  tracking_monitors: TrackingMonitorsTable; // 0120
+  tracking_reconciliations: TrackingReconciliationsTable; // 0120
+}
+
+export interface TrackingTestsTable {
+  id: string; // tqa_…
+  partner_id: string;
+  link_id: string;
+  trigger: string; // manual | monitor
+  requested_by: string | null; // user or API key id; null for the monitor
+  requested_by_name: string;
+  status: string; // running | passed | failed | error
+  failed_step: string | null; // the key of the first failed step
+  summary: string | null; // one line: what passed, or what failed and why
+  options: string; // JSON: what was asked (sub-IDs, event types, expected landing text)
+  setup: string | null; // JSON: what was configured when the test ran (link, programme, postbacks)
+  steps: string; // JSON: every step with its status, timing and evidence
+  click_id: string | null;
+  client_external_id: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  runner: string | null; // the instance that ran it (a running test of a dead instance is closed at start)
+}
+
+export interface TrackingMonitorsTable {
+  link_id: string;
+  partner_id: string;
+  enabled: number;
+  interval_hours: number;
+  next_run_at: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  last_test_id: string | null;
+  last_status: string | null; // passed | failed | error
+  last_run_at: string | null;
+  consecutive_failures: number;
+  open_flag_id: string | null; // the risk flag this monitor raised and has not seen fixed yet
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface TrackingReconciliationsTable {
+  id: string; // rcn_…
+  partner_id: string;
+  from_day: string;
+  to_day: string;
+  file_name: string | null;
+  file_sha256: string;
+  row_count: number;
+  band: string; // normal | watch | investigate (the worst row's)
+  result: string; // JSON: totals and one row per day and sub-ID with ours, theirs, the difference and its band
+  created_by: string | null;
+  created_at: string;
 }
 
 export interface PartnerPostbacksTable {
@@ -539,6 +595,7 @@ export interface ClicksTable {
   sub5: string | null;
   is_bot: number;
   is_duplicate: number;
+  is_test: number; // 0120: the click of a tracking QA run (stored as evidence, never in rollups)
 }
 
 export interface ClickRollupsTable {

@@ -22,7 +22,8 @@ export interface WriterKind<Row, Result> {
 
 /**
  * A click as the writer receives it (a tuple, cheap to clone between threads):
- * [id, link_id, partner_id, ts (ISO), ip, user_agent, referrer, country, geo_allowed, sub1..sub5, is_bot, is_duplicate]
+ * [id, link_id, partner_id, ts (ISO), ip, user_agent, referrer, country, geo_allowed, sub1..sub5, is_bot, is_duplicate,
+ *  is_test]. A test click (tracking QA) is stored as evidence but never reaches the rollups.
  */
 export type ClickRow = [
   id: string,
@@ -41,6 +42,7 @@ export type ClickRow = [
   sub5: string | null,
   isBot: 0 | 1,
   isDuplicate: 0 | 1,
+  isTest: 0 | 1,
 ];
 
 interface RollupDelta {
@@ -57,6 +59,7 @@ interface RollupDelta {
 export function rollupDeltas(rows: ClickRow[]): RollupDelta[] {
   const map = new Map<string, RollupDelta>();
   for (const r of rows) {
+    if (r[16] === 1) continue;
     const day = r[3].slice(0, 10);
     const sub1 = r[9] ?? '';
     const key = `${day}\u0000${r[1]}\u0000${sub1}`;
@@ -83,8 +86,8 @@ function statementsFor(db: Database.Database) {
     s = {
       click: db.prepare(
         `insert into clicks (id, link_id, partner_id, ts, ip, user_agent, referrer, country, geo_allowed,
-           sub1, sub2, sub3, sub4, sub5, is_bot, is_duplicate)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           sub1, sub2, sub3, sub4, sub5, is_bot, is_duplicate, is_test)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       rollup: db.prepare(
         `insert into click_rollups (day, link_id, sub1, partner_id, clicks, unique_clicks, bots)
@@ -100,7 +103,7 @@ function statementsFor(db: Database.Database) {
   return s;
 }
 
-const PG_CHUNK = 2000; // 16 parameters a row, under PostgreSQL's 65,535 bind parameters
+const PG_CHUNK = 2000; // 17 parameters a row, under PostgreSQL's 65,535 bind parameters
 
 export const clickKind: WriterKind<ClickRow, undefined> = {
   sqlite(db, rows) {
@@ -133,6 +136,7 @@ export const clickKind: WriterKind<ClickRow, undefined> = {
             sub5: r[13],
             is_bot: r[14],
             is_duplicate: r[15],
+            is_test: r[16],
           })),
         )
         .execute();
