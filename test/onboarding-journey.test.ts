@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareWorkspace } from '../src/modules/workspace.ts';
+import { type Receiver, startReceiver } from '../src/platform/net/testing/receiver.ts';
 import { createTestApp, problemOf, type TestApp } from './support/app.ts';
 
 type Session = Awaited<ReturnType<TestApp['userSession']>>;
@@ -59,6 +60,7 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
   let finance: Session;
   let support: Session;
   let admin: Headers;
+  let landing: Receiver; // the broker's landing page, on 127.0.0.1
   let id = '';
   const docs: Record<string, string> = {};
 
@@ -118,7 +120,12 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
   }
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ PARTNERDESK_ALLOW_PRIVATE_NETWORK: 'true', PARTNERDESK_WORKERS: 'false' });
+    landing = await startReceiver(() => ({
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>Open an account</title></head><body><h1>Open your account</h1><p>Trade with Meridian.</p></body></html>',
+    }));
     // A fresh workspace: default policy, authority matrix, SLA policies and checklist templates.
     await prepareWorkspace(t.store, t.config);
     bdm = await t.userSession('bdm');
@@ -136,7 +143,10 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
       ],
     });
   }, 60_000);
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await landing.close();
+    await t.close();
+  });
 
   it('intake: the BDM creates the partner; the gate says what is missing and advancing is refused with every unmet item', async () => {
     const created = await call(
@@ -298,11 +308,18 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
     expect((await advance(ops, 'due_diligence')).stage).toBe('tracking_setup');
   });
 
-  it('tracking setup: Ops configures the links; the BDM supplies what activation readiness will need', async () => {
-    // Tracking QA is not available yet; for IBs the default template treats it as informative.
-    const qa = ((await gate()).gate.items as GateItem[]).find((i) => i.check === 'tracking_qa_passed');
-    expect(qa?.state).toBe('not_available');
-    expect(qa?.blocking).toBe(false);
+  it('tracking setup: Ops configures the link and proves it with a tracking test; the BDM supplies what activation readiness will need', async () => {
+    // For IBs the default template treats tracking QA as informative; it is still judged from real tests.
+    const qaItem = async () => ((await gate()).gate.items as GateItem[]).find((i) => i.check === 'tracking_qa_passed');
+    expect(await qaItem()).toMatchObject({ state: 'unmet', blocking: false, reason: expect.stringMatching(/^No active tracking link yet/) });
+    const link = await call('POST', '/api/v1/links', ops.headers, {
+      partnerId: id,
+      name: 'Education site',
+      landingUrl: `${landing.url}/open-account?cid={click_id}&ib=meridian`,
+    }, 201);
+    const qa = await call('POST', '/api/v1/tracking-tests?wait=true', ops.headers, { linkId: link.id }, 201);
+    expect(qa.status, JSON.stringify(qa.steps)).toBe('passed');
+    expect(await qaItem()).toMatchObject({ state: 'met', reason: null });
     docs.agreement = await upload('agreement', 'signed-ib-agreement.pdf', bdm.headers);
     docs.tax_form = await upload('tax_form', 'w8-ben-e.pdf', bdm.headers);
     await call(
@@ -442,6 +459,9 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
       'payout_details.verified',
       'handover.created',
       'handover.acknowledged',
+      'link.created',
+      'tracking_test.started',
+      'tracking_test.passed',
     ]) {
       expect(actions, action).toContain(action);
     }

@@ -15,6 +15,7 @@ import { systemRoutes } from './system/index.ts';
 import { tasksRoutes } from './tasks/index.ts';
 import { termsRoutes } from './terms/index.ts';
 import { trackingRoutes } from './tracking/index.ts';
+import { trackingQaRoutes } from './tracking-qa/index.ts';
 
 export async function registerModules(app: App, deps: Deps): Promise<void> {
   await systemRoutes(app, deps);
@@ -32,4 +33,5 @@ export async function registerModules(app: App, deps: Deps): Promise<void> {
   await eventsRoutes(app, deps);
   await postbacksRoutes(app, deps);
   await statsRoutes(app, deps);
+  await trackingQaRoutes(app, deps);
 }

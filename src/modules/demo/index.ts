@@ -9,12 +9,13 @@
 // days in stage, task SLAs (some now overdue), stalled partners and the audit trail look like real work.
 //
 // Tracking QA. The default checklist templates make "Tracking QA passed" blocking for every type that sends
-// traffic through tracking links, and that item reads "not available yet" until the tracking module exists —
-// it is never faked. So that the demo can show affiliates, influencers, networks and white labels that are
-// live, the seed does what an admin of a real workspace would do today: the demo admin publishes a new version
-// of those types' templates in which the item is informative (not blocking), with a note saying why. The
-// change is on the audit trail and in the template history, and partners that entered a stage under the old
-// version keep it. IBs need nothing: their default template already treats tracking QA as informative.
+// traffic through tracking links, and that item is met only by a real tracking test that passed. The demo's
+// links point at landing pages that do not exist (www.demo-broker.example), so no test can pass here and none
+// is faked. So that the demo can show affiliates, influencers, networks and white labels that are live, the
+// demo admin publishes a new version of those types' templates in which the item is informative (not
+// blocking), with a note saying why: the change is on the audit trail and in the template history, and the
+// item still shows its real state (no test run). IBs need nothing: their default template already treats
+// tracking QA as informative. Point a link at a real landing page to see a test pass.
 import type { Actor, RequestContext } from '../../platform/auth/actor.ts';
 import { permissionsFor } from '../../platform/auth/grants.ts';
 import { PERMISSION_NAMES, type Role } from '../../platform/auth/permissions.ts';
@@ -224,7 +225,7 @@ export async function seedDemo(
       if (relaxed) {
         const published = await publishTemplate(store, admin, type, {
           stages: relaxed as never,
-          note: 'Tracking QA is informative until the tracking module is live: it cannot pass before then, and we go live with partners meanwhile (Ops runs a manual link test).',
+          note: "Demo workspace: tracking QA is informative because the demo's landing pages (www.demo-broker.example) do not exist, so no tracking test can pass here. Keep it blocking in a real workspace.",
         });
         templates.set(type, published.stages);
       } else {

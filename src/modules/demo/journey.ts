@@ -710,7 +710,7 @@ export class PartnerJourney {
       case 'stage_tasks_done':
         return this.finishTasks(stage, partial ? this.plan.progress : 1);
       default:
-        // handover_acknowledged is the move itself; tracking QA is not available until the tracking module exists.
+        // handover_acknowledged is the move itself; tracking QA needs a real landing page (the demo has none).
         return;
     }
   }

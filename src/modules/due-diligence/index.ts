@@ -18,3 +18,4 @@ export { type DueDiligenceStatus, dueDiligenceFacts, payoutFacts, riskFacts } fr
 export { putPayoutDetails, verifyPayoutDetails } from './payout-details.service.ts';
 export { getRestrictedCountries, replaceRestrictedCountries } from './restricted-countries.service.ts';
 export { raiseRiskFlag, resolveRiskFlag } from './risk-flags.service.ts';
+export { entityFromPartner } from './dd.service.ts';

@@ -7,3 +7,4 @@ export { presentEvent } from './events.service.ts';
 export { type EventInput, type IngestRuntime, ingest, parseEvent } from './ingest.ts';
 export { EVENT_TYPES, type EventResult, type EventType } from './ingest-plan.ts';
 export { hashToken } from './resolver.ts';
+export { eventsOfTrackingTest, programmeForLink, trackingQaSourceId } from './qa-support.ts';

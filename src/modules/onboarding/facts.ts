@@ -1,6 +1,6 @@
 // The one place onboarding reaches into other modules: the facts its gates read (policy, documents, terms,
-// due diligence, payout details, risk flags, tasks) and the stage tasks it creates and cancels. Everything
-// takes a handle, so a move reads its facts inside its own transaction.
+// due diligence, payout details, risk flags, tasks, tracking QA) and the stage tasks it creates and cancels.
+// Everything takes a handle, so a move reads its facts inside its own transaction.
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../../platform/db/index.ts';
 import type { PartnersTable } from '../../platform/db/schema.ts';
@@ -10,6 +10,7 @@ import { dueDiligenceFacts, payoutFacts, riskFacts } from '../due-diligence/inde
 import { missingFieldsFor } from '../policy/index.ts';
 import { cancelStageTasks, createStageTasks, type StageTaskTemplate, taskFacts } from '../tasks/index.ts';
 import { termsFacts } from '../terms/index.ts';
+import { trackingQaFacts } from '../tracking-qa/index.ts';
 import { factsNeeded, type GateFacts } from './gate.ts';
 import type { TemplateStage } from './template.ts';
 
@@ -114,5 +115,6 @@ export async function loadGateFacts(
   if (need.has('risk')) facts.risk = await riskFacts(db, partner.id);
   if (need.has('tasks')) facts.tasks = await taskFacts(db, partner.id, stage);
   if (need.has('handover') && handover) facts.handover = handover;
+  if (need.has('trackingQa')) facts.trackingQa = await trackingQaFacts(db, partner.id);
   return facts;
 }

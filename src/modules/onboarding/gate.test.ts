@@ -8,7 +8,6 @@ import {
   type ItemState,
   NO_TEMPLATE,
   type Tick,
-  TRACKING_QA_NOT_AVAILABLE,
 } from './gate.ts';
 import { GATE_STAGES, isGateStage, nextStage, STAGES, type Stage } from './stages.ts';
 import {
@@ -230,18 +229,76 @@ const SCENARIOS: Record<SystemCheck, Scenario[]> = {
     { name: 'unreadable', state: 'not_available', facts: {} },
   ],
   tracking_qa_passed: [
-    // Whatever the facts say, the tracking module does not exist: never met.
     {
-      name: 'no facts',
-      state: 'not_available',
-      facts: {},
-      reason: new RegExp(`^${TRACKING_QA_NOT_AVAILABLE.replace(/[()]/g, '\\$&')}$`),
+      name: 'passed recently, setup unchanged',
+      state: 'met',
+      facts: {
+        trackingQa: {
+          lastPassedAt: '2026-06-10T09:00:00Z',
+          last: { id: 'tqa_1', status: 'passed', finishedAt: '2026-06-10T09:00:00Z', failedStep: null, summary: 'ok' },
+          changedAfterPass: null,
+          activeLinks: 1,
+        },
+      },
     },
     {
-      name: 'even with a pass recorded',
-      state: 'not_available',
-      facts: { trackingQa: { lastPassedAt: '2026-06-14T00:00:00Z' } },
+      name: 'never run, no link',
+      state: 'unmet',
+      facts: { trackingQa: { lastPassedAt: null, last: null, changedAfterPass: null, activeLinks: 0 } },
+      reason: /^No active tracking link yet/,
     },
+    {
+      name: 'never run',
+      state: 'unmet',
+      facts: { trackingQa: { lastPassedAt: null, last: null, changedAfterPass: null, activeLinks: 2 } },
+      reason: /^No tracking test has been run yet/,
+    },
+    {
+      name: 'last run failed after an earlier pass',
+      state: 'unmet',
+      facts: {
+        trackingQa: {
+          lastPassedAt: '2026-06-01T09:00:00Z',
+          last: {
+            id: 'tqa_2',
+            status: 'failed',
+            finishedAt: '2026-06-12T09:00:00Z',
+            failedStep: 'landing',
+            summary: 'Landing page loads and is not an error page: no. It answered 404.',
+          },
+          changedAfterPass: null,
+          activeLinks: 1,
+        },
+      },
+      reason: /^The last tracking test \(2026-06-12\) failed — Landing page/,
+    },
+    {
+      name: 'pass too old',
+      state: 'unmet',
+      facts: {
+        trackingQa: {
+          lastPassedAt: '2026-05-01T09:00:00Z',
+          last: { id: 'tqa_3', status: 'passed', finishedAt: '2026-05-01T09:00:00Z', failedStep: null, summary: null },
+          changedAfterPass: null,
+          activeLinks: 1,
+        },
+      },
+      reason: /^The last pass was on 2026-05-01, 45 days ago \(more than 14\)/,
+    },
+    {
+      name: 'setup changed after the pass',
+      state: 'unmet',
+      facts: {
+        trackingQa: {
+          lastPassedAt: '2026-06-10T09:00:00Z',
+          last: { id: 'tqa_4', status: 'passed', finishedAt: '2026-06-10T09:00:00Z', failedStep: null, summary: null },
+          changedAfterPass: { what: 'the ftd postback', at: '2026-06-11T10:00:00Z' },
+          activeLinks: 1,
+        },
+      },
+      reason: /^The setup changed after the last pass \(the ftd postback on 2026-06-11\)/,
+    },
+    { name: 'unreadable', state: 'not_available', facts: {} },
   ],
   no_blocking_risk: [
     {
@@ -311,11 +368,10 @@ const stageOf = (items: ChecklistItem[]): TemplateStage => ({ items, tasks: [] }
 describe('evaluateGate: every stage × every item kind × every state', () => {
   it('covers every system check', () => {
     expect(Object.keys(SCENARIOS).sort()).toEqual([...SYSTEM_CHECKS].sort());
-    // every check has a not_available scenario; every check except tracking QA reaches met and unmet
+    // every check reaches met, unmet and not available
     for (const check of SYSTEM_CHECKS) {
       const states = new Set(SCENARIOS[check].map((s) => s.state));
-      expect(states.has('not_available')).toBe(true);
-      if (check !== 'tracking_qa_passed') expect(states).toEqual(new Set(['met', 'unmet', 'not_available']));
+      expect(states).toEqual(new Set(['met', 'unmet', 'not_available']));
     }
   });
 
@@ -480,8 +536,6 @@ describe('evaluateGate properties', () => {
           expect(g.blockers).toEqual(blocking);
           expect(g.canAdvance).toBe(blocking.length === 0);
           for (const i of g.items) expect(i.reason === null).toBe(i.state === 'met');
-          for (const i of g.items)
-            if (i.check === 'tracking_qa_passed') expect(i.state).toBe('not_available');
           // informative items never change the answer
           const onlyBlocking = evaluateGate(stage, stageOf(items.filter((i) => i.blocking)), facts, ticks);
           expect(onlyBlocking.canAdvance).toBe(g.canAdvance);

@@ -8,8 +8,6 @@ import type { ChecklistItem, SystemCheck, SystemItem, TemplateStage } from './te
 export type ItemState = 'met' | 'unmet' | 'not_available';
 export const ITEM_STATES: readonly ItemState[] = ['met', 'unmet', 'not_available'];
 
-export const TRACKING_QA_NOT_AVAILABLE =
-  'Tracking QA is not available yet (it arrives with the tracking module)';
 
 export interface FieldRef {
   field: string;
@@ -48,8 +46,13 @@ export interface GateFacts {
   risk?: { openBlocking: number; open: number };
   tasks?: { total: number; open: number; overdue: number };
   handover?: { exists: boolean; acknowledgedAt: string | null };
-  /** The tracking module does not exist yet: nothing ever sets this. */
-  trackingQa?: { lastPassedAt: string | null };
+  /** From tracking QA (modules/tracking-qa): the partner's tracking tests and what changed since the last pass. */
+  trackingQa?: {
+    lastPassedAt: string | null;
+    last: { id: string; status: string; finishedAt: string; failedStep: string | null; summary: string | null } | null;
+    changedAfterPass: { what: string; at: string } | null;
+    activeLinks: number;
+  };
 }
 
 export interface Tick {
@@ -227,9 +230,34 @@ function judgeSystem(item: SystemItem, stage: Stage, f: GateFacts): Judged {
           : 'No payout details recorded yet',
       );
     }
-    case 'tracking_qa_passed':
-      // The tracking module does not exist yet; this is never judged from anything else.
-      return notAvailable(TRACKING_QA_NOT_AVAILABLE);
+    case 'tracking_qa_passed': {
+      // Met only when the latest finished test passed, recently enough, and nothing in the setup changed since.
+      const q = f.trackingQa;
+      if (!q) return notAvailable('Tracking QA facts could not be read');
+      if (!q.last) {
+        return unmet(
+          q.activeLinks === 0
+            ? 'No active tracking link yet: create one, then run a tracking test'
+            : 'No tracking test has been run yet: run one from the Tracking tab',
+        );
+      }
+      const on = q.last.finishedAt.slice(0, 10);
+      if (q.last.status !== 'passed') {
+        const what = q.last.status === 'error' ? 'did not finish' : 'failed';
+        return unmet(`The last tracking test (${on}) ${what}${q.last.summary ? ` — ${q.last.summary}` : ''}`);
+      }
+      const within = item.params?.withinDays;
+      if (within !== undefined) {
+        const age = Math.floor((Date.parse(`${f.today}T00:00:00Z`) - Date.parse(`${on}T00:00:00Z`)) / 86_400_000);
+        if (age > within)
+          return unmet(`The last pass was on ${on}, ${age} days ago (more than ${within}): run the test again`);
+      }
+      if (q.changedAfterPass)
+        return unmet(
+          `The setup changed after the last pass (${q.changedAfterPass.what} on ${q.changedAfterPass.at.slice(0, 10)}): run the test again`,
+        );
+      return met;
+    }
     case 'no_blocking_risk': {
       if (!f.risk) return notAvailable('Risk facts could not be read');
       const parts: string[] = [];
@@ -364,6 +392,7 @@ export function factsNeeded(templateStage: TemplateStage | null): Set<keyof Omit
         out.add('handover');
         break;
       case 'tracking_qa_passed':
+        out.add('trackingQa');
         break;
     }
   }

@@ -15,7 +15,6 @@ export {
   type GateItem,
   type ItemState,
   type Tick,
-  TRACKING_QA_NOT_AVAILABLE,
 } from './gate.ts';
 export { onboardingRoutes } from './onboarding.routes.ts';
 export {

@@ -2,6 +2,7 @@
 // CSV import and export, and the object-level access rules other modules use for anything under a partner.
 
 export { createContact } from './contacts.service.ts';
+export { CsvSyntaxError, parseCsv } from './csv.ts';
 export { createCustomField } from './custom-fields.service.ts';
 export {
   type PartnerInput,

@@ -50,3 +50,5 @@ export { type PostbackWorker, startPostbackWorker } from './worker.ts';
 export function enqueuePostbackEvent(w: Pick<WriteScope, 'outbox'>, payload: PostbackEventPayload): void {
   w.outbox({ topic: POSTBACK_TOPIC, key: payload.eventId, payload });
 }
+export { attemptSchema, postbackSchema } from './postbacks.schemas.ts';
+export { describePostback, type FiredDelivery, fireDeliveriesOf, postbacksOfPartner } from './qa-support.ts';

@@ -8,7 +8,7 @@ import type { ClickIdCodec } from './click-id.ts';
 import { type DuplicateDetector, type GeoIpTable, isBotUserAgent } from './enrich.ts';
 import { fillLanding, parseClickQuery } from './landing.ts';
 import type { LinkCache } from './link-cache.ts';
-import { QA_HEADER } from './qa-marker.ts';
+import { QA_CLICK_ID_HEADER, QA_HEADER } from './qa-marker.ts';
 import type { ClickRateLimiter } from './rate-limit.ts';
 import type { ClickRow } from './writer/kinds.ts';
 import type { TrackingWriter } from './writer/writer.ts';
@@ -120,6 +120,8 @@ export function clickHandler(rt: ClickRuntime) {
       req.log.warn({ err: (err as Error).message }, 'click not recorded');
       return page(reply, 503);
     }
+    // A tracking QA run learns its click id from this header, so it can tell where the id is lost later.
+    if (isTest === 1) reply.header(QA_CLICK_ID_HEADER, id);
     return reply
       .code(302)
       .header('location', location)

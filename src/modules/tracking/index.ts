@@ -21,7 +21,8 @@ export { clickStorySchema } from './clicks.schemas.ts';
 export { getClick } from './clicks.service.ts';
 export { clickParamsSchema } from './links.schemas.ts';
 export { getLink, type LinkRow, loadLinkFor } from './links.service.ts';
-export { QA_HEADER, qaMarkerFor } from './qa-marker.ts';
+export { QA_CLICK_ID_HEADER, QA_HEADER, qaMarkerFor } from './qa-marker.ts';
+export { timeBound } from './retention.ts';
 export {
   createTrackingRuntime,
   type TrackingRuntime,

@@ -3,6 +3,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const QA_HEADER = 'x-partnerdesk-qa';
+/** The answer header that tells a QA run the id of the click it just made. */
+export const QA_CLICK_ID_HEADER = 'x-partnerdesk-click-id';
 
 function mac(secret: string, testId: string): string {
   return createHmac('sha256', secret).update(`tracking-qa:${testId}`).digest('base64url').slice(0, 32);

@@ -91,6 +91,11 @@ export const AUDIT_ACTIONS = [
   'attribution.rejected',
   'programme.created',
   'programme.updated',
+  'tracking_test.started',
+  'tracking_test.passed',
+  'tracking_test.failed',
+  'tracking_monitor.updated',
+  'tracking.reconciled',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

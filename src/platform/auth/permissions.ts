@@ -69,6 +69,8 @@ export const PERMISSIONS = {
   'attribution.request': 'Ask for a client to be attributed to another partner (with a reason)',
   'attribution.approve': 'Approve or reject attribution changes asked for by someone else',
   'programmes.manage': 'Edit programmes: attribution windows, FTD definition and qualification',
+  'tracking_qa.read': 'See tracking tests (setup records with evidence), monitors, attribution checks and reconciliations (a partner user: its own)',
+  'tracking_qa.run': "Run tracking tests, set monitors and reconcile against a partner's CSV (BDM: own partners)",
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
@@ -78,7 +80,7 @@ const READ: Permission[] = ['partners.read', 'documents.read', 'terms.read', 'ti
 
 export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
   admin: ALL,
-  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
+  leadership: [...READ, 'onboarding.read', 'onboarding.tick', 'onboarding.decide', 'partners.export', 'terms.approve', 'users.read', 'audit.read', 'tasks.read', 'dd.read', 'payouts.details_read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read'],
   team_lead: [
     ...READ,
     'onboarding.read',
@@ -110,6 +112,8 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'stats.read',
     'links.write',
+    'tracking_qa.read',
+    'tracking_qa.run',
     'clicks.read',
     'events.read',
     'attribution.request',
@@ -140,6 +144,8 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'stats.read',
     'links.write',
+    'tracking_qa.read',
+    'tracking_qa.run',
     'clicks.read',
     'events.read',
     'attribution.request',
@@ -176,6 +182,8 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'links.read',
     'stats.read',
     'links.write',
+    'tracking_qa.read',
+    'tracking_qa.run',
     'clicks.read',
     'events.read',
     'events.ingest',
@@ -183,11 +191,11 @@ export const DEFAULT_GRANTS: Record<Role, Permission[]> = {
     'attribution.request',
     'programmes.manage',
   ],
-  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.approve'],
-  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.approve'],
-  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'attribution.request'],
-  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
-  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read'],
+  compliance: [...READ, 'onboarding.read', 'onboarding.decide', 'onboarding.tick', 'documents.review', 'documents.upload', 'partners.export', 'audit.read', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'dd.manage', 'risk.read', 'risk.manage', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read', 'attribution.approve'],
+  finance: [...READ, 'onboarding.read', 'onboarding.tick', 'partners.export', 'users.read', 'tasks.read', 'tasks.work', 'dd.read', 'payouts.details_read', 'payouts.details_write', 'payouts.verify', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read', 'attribution.approve'],
+  support: ['partners.read', 'onboarding.read', 'onboarding.tick', 'handover.acknowledge', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'tasks.work', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read', 'attribution.request'],
+  partner: ['partners.read', 'onboarding.read', 'documents.read', 'documents.upload', 'terms.read', 'terms.record_acceptance', 'dd.respond', 'payouts.details_read', 'payouts.details_write', 'postbacks.read', 'postbacks.write', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read'],
+  read_only: ['partners.read', 'onboarding.read', 'documents.read', 'terms.read', 'timeline.read', 'tasks.read', 'dd.read', 'risk.read', 'postbacks.read', 'links.read', 'stats.read', 'clicks.read', 'events.read', 'tracking_qa.read'],
 };
 
 /** Roles ordered by their place in the approval authority ladder. */
