@@ -182,7 +182,9 @@ async function startTarget(
     { code: 'ev-b', landingUrl: LANDING },
   ]);
   const port = await freePort();
-  const { child, output } = spawnLogged(['bin/partnerdesk.js', 'serve'], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const { child, output } = spawnLogged([...nodeArgs, 'bin/partnerdesk.js', 'serve'], {
     PARTNERDESK_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl ?? '',
     PORT: String(port),

@@ -310,13 +310,24 @@ describe('onboarding journey: a company IB from intake to active, by six roles',
 
   it('tracking setup: Ops configures the link and proves it with a tracking test; the BDM supplies what activation readiness will need', async () => {
     // For IBs the default template treats tracking QA as informative; it is still judged from real tests.
-    const qaItem = async () => ((await gate()).gate.items as GateItem[]).find((i) => i.check === 'tracking_qa_passed');
-    expect(await qaItem()).toMatchObject({ state: 'unmet', blocking: false, reason: expect.stringMatching(/^No active tracking link yet/) });
-    const link = await call('POST', '/api/v1/links', ops.headers, {
-      partnerId: id,
-      name: 'Education site',
-      landingUrl: `${landing.url}/open-account?cid={click_id}&ib=meridian`,
-    }, 201);
+    const qaItem = async () =>
+      ((await gate()).gate.items as GateItem[]).find((i) => i.check === 'tracking_qa_passed');
+    expect(await qaItem()).toMatchObject({
+      state: 'unmet',
+      blocking: false,
+      reason: expect.stringMatching(/^No active tracking link yet/),
+    });
+    const link = await call(
+      'POST',
+      '/api/v1/links',
+      ops.headers,
+      {
+        partnerId: id,
+        name: 'Education site',
+        landingUrl: `${landing.url}/open-account?cid={click_id}&ib=meridian`,
+      },
+      201,
+    );
     const qa = await call('POST', '/api/v1/tracking-tests?wait=true', ops.headers, { linkId: link.id }, 201);
     expect(qa.status, JSON.stringify(qa.steps)).toBe('passed');
     expect(await qaItem()).toMatchObject({ state: 'met', reason: null });

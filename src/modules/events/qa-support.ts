@@ -18,10 +18,18 @@ const qaCtx: RequestContext = { actor: systemActor([], 'tracking QA'), requestId
 
 /** The id of the "Tracking QA" event source, created on first use. */
 export async function trackingQaSourceId(store: Store): Promise<string> {
-  const found = await store.db.selectFrom('settings').select('value').where('key', '=', SOURCE_SETTING).executeTakeFirst();
+  const found = await store.db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', SOURCE_SETTING)
+    .executeTakeFirst();
   if (found) return found.value;
   return writeTransaction(store, qaCtx, async (w) => {
-    const again = await w.trx.selectFrom('settings').select('value').where('key', '=', SOURCE_SETTING).executeTakeFirst();
+    const again = await w.trx
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', SOURCE_SETTING)
+      .executeTakeFirst();
     if (again) return again.value;
     const now = nowIso();
     const id = newId('eventSource');
@@ -60,10 +68,16 @@ export async function trackingQaSourceId(store: Store): Promise<string> {
 /** The programme a link belongs to (its own, else the default). */
 export async function programmeForLink(db: Db, programmeId: string | null): Promise<ProgrammesTable | null> {
   if (programmeId) {
-    const own = await db.selectFrom('programmes').selectAll().where('id', '=', programmeId).executeTakeFirst();
+    const own = await db
+      .selectFrom('programmes')
+      .selectAll()
+      .where('id', '=', programmeId)
+      .executeTakeFirst();
     if (own) return own;
   }
-  return (await db.selectFrom('programmes').selectAll().where('is_default', '=', 1).executeTakeFirst()) ?? null;
+  return (
+    (await db.selectFrom('programmes').selectAll().where('is_default', '=', 1).executeTakeFirst()) ?? null
+  );
 }
 
 /** The events a tracking test sent, in the order they were received. */

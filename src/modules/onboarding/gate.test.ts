@@ -2,13 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROLES } from '../../platform/auth/permissions.ts';
 import { defaultTemplates } from './default-templates.ts';
-import {
-  evaluateGate,
-  type GateFacts,
-  type ItemState,
-  NO_TEMPLATE,
-  type Tick,
-} from './gate.ts';
+import { evaluateGate, type GateFacts, type ItemState, NO_TEMPLATE, type Tick } from './gate.ts';
 import { GATE_STAGES, isGateStage, nextStage, STAGES, type Stage } from './stages.ts';
 import {
   type ChecklistItem,
@@ -235,7 +229,13 @@ const SCENARIOS: Record<SystemCheck, Scenario[]> = {
       facts: {
         trackingQa: {
           lastPassedAt: '2026-06-10T09:00:00Z',
-          last: { id: 'tqa_1', status: 'passed', finishedAt: '2026-06-10T09:00:00Z', failedStep: null, summary: 'ok' },
+          last: {
+            id: 'tqa_1',
+            status: 'passed',
+            finishedAt: '2026-06-10T09:00:00Z',
+            failedStep: null,
+            summary: 'ok',
+          },
           changedAfterPass: null,
           activeLinks: 1,
         },
@@ -278,7 +278,13 @@ const SCENARIOS: Record<SystemCheck, Scenario[]> = {
       facts: {
         trackingQa: {
           lastPassedAt: '2026-05-01T09:00:00Z',
-          last: { id: 'tqa_3', status: 'passed', finishedAt: '2026-05-01T09:00:00Z', failedStep: null, summary: null },
+          last: {
+            id: 'tqa_3',
+            status: 'passed',
+            finishedAt: '2026-05-01T09:00:00Z',
+            failedStep: null,
+            summary: null,
+          },
           changedAfterPass: null,
           activeLinks: 1,
         },
@@ -291,7 +297,13 @@ const SCENARIOS: Record<SystemCheck, Scenario[]> = {
       facts: {
         trackingQa: {
           lastPassedAt: '2026-06-10T09:00:00Z',
-          last: { id: 'tqa_4', status: 'passed', finishedAt: '2026-06-10T09:00:00Z', failedStep: null, summary: null },
+          last: {
+            id: 'tqa_4',
+            status: 'passed',
+            finishedAt: '2026-06-10T09:00:00Z',
+            failedStep: null,
+            summary: null,
+          },
           changedAfterPass: { what: 'the ftd postback', at: '2026-06-11T10:00:00Z' },
           activeLinks: 1,
         },

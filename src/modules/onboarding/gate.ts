@@ -8,7 +8,6 @@ import type { ChecklistItem, SystemCheck, SystemItem, TemplateStage } from './te
 export type ItemState = 'met' | 'unmet' | 'not_available';
 export const ITEM_STATES: readonly ItemState[] = ['met', 'unmet', 'not_available'];
 
-
 export interface FieldRef {
   field: string;
   label: string;
@@ -49,7 +48,13 @@ export interface GateFacts {
   /** From tracking QA (modules/tracking-qa): the partner's tracking tests and what changed since the last pass. */
   trackingQa?: {
     lastPassedAt: string | null;
-    last: { id: string; status: string; finishedAt: string; failedStep: string | null; summary: string | null } | null;
+    last: {
+      id: string;
+      status: string;
+      finishedAt: string;
+      failedStep: string | null;
+      summary: string | null;
+    } | null;
     changedAfterPass: { what: string; at: string } | null;
     activeLinks: number;
   };
@@ -248,9 +253,13 @@ function judgeSystem(item: SystemItem, stage: Stage, f: GateFacts): Judged {
       }
       const within = item.params?.withinDays;
       if (within !== undefined) {
-        const age = Math.floor((Date.parse(`${f.today}T00:00:00Z`) - Date.parse(`${on}T00:00:00Z`)) / 86_400_000);
+        const age = Math.floor(
+          (Date.parse(`${f.today}T00:00:00Z`) - Date.parse(`${on}T00:00:00Z`)) / 86_400_000,
+        );
         if (age > within)
-          return unmet(`The last pass was on ${on}, ${age} days ago (more than ${within}): run the test again`);
+          return unmet(
+            `The last pass was on ${on}, ${age} days ago (more than ${within}): run the test again`,
+          );
       }
       if (q.changedAfterPass)
         return unmet(

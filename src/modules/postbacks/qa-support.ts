@@ -17,14 +17,19 @@ import {
   runOutboxCycle,
 } from './delivery.ts';
 import type { MacroValues } from './macros.ts';
-import { presentAttempt, presentPostback } from './postbacks.service.ts';
 import type { AttemptView, PostbackView } from './postbacks.schemas.ts';
+import { presentAttempt, presentPostback } from './postbacks.service.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
 /** Every postback of the partner (active and disabled), oldest first. */
 export async function postbacksOfPartner(db: Db, partnerId: string): Promise<PartnerPostbacksTable[]> {
-  return db.selectFrom('partner_postbacks').selectAll().where('partner_id', '=', partnerId).orderBy('id').execute();
+  return db
+    .selectFrom('partner_postbacks')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .orderBy('id')
+    .execute();
 }
 
 export function describePostback(p: PartnerPostbacksTable): PostbackView {
@@ -114,7 +119,11 @@ export async function fireDeliveriesOf(
       attempt: null,
       problem: null,
     };
-    if (d.status === 'pending' && Number(d.attempt_no) === 0 && (await lockForResend(store.db, d.id, workerId))) {
+    if (
+      d.status === 'pending' &&
+      Number(d.attempt_no) === 0 &&
+      (await lockForResend(store.db, d.id, workerId))
+    ) {
       const r = await attemptLocked(store, { ...opts, workerId }, d.id, 'test');
       entry.attempt = r ? presentAttempt(r.attempt) : null;
       if (!r) entry.problem = 'the delivery was cancelled before it could be sent (its postback is disabled)';
@@ -132,7 +141,8 @@ export async function fireDeliveriesOf(
         if (a) entry.attempt = presentAttempt(a);
         else await new Promise((res) => setTimeout(res, 200));
       }
-      if (!entry.attempt) entry.problem = `no attempt was recorded within ${Math.round((opts.waitMs ?? 20_000) / 1000)} s`;
+      if (!entry.attempt)
+        entry.problem = `no attempt was recorded within ${Math.round((opts.waitMs ?? 20_000) / 1000)} s`;
     }
     out.push(entry);
   }

@@ -31,13 +31,21 @@ function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
 }
 
-export function checkPeriod(q: { from?: string | undefined; to?: string | undefined }): { from: string; to: string } {
+export function checkPeriod(q: { from?: string | undefined; to?: string | undefined }): {
+  from: string;
+  to: string;
+} {
   const to = q.to ?? todayUtc();
   const from = q.from ?? addDays(to, -6);
   const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY + 1;
   if (days < 1) throw invalid([{ field: 'query.from', message: `must not be after to (${to})` }]);
   if (days > MAX_CHECK_DAYS)
-    throw invalid([{ field: 'query.from', message: `the period covers ${days} days; check at most ${MAX_CHECK_DAYS} at once` }]);
+    throw invalid([
+      {
+        field: 'query.from',
+        message: `the period covers ${days} days; check at most ${MAX_CHECK_DAYS} at once`,
+      },
+    ]);
   return { from, to };
 }
 
@@ -51,7 +59,9 @@ export async function attributionChecks(
   const { from, to } = checkPeriod(q);
   const partner = q.partnerId ? await loadPartnerFor(store.db, ctx.actor, q.partnerId, 'see') : null;
   if (!partner && (ctx.actor.role === 'partner' || ctx.actor.partnerId))
-    throw invalid([{ field: 'query.partnerId', message: 'is required for a partner user (your own partner)' }]);
+    throw invalid([
+      { field: 'query.partnerId', message: 'is required for a partner user (your own partner)' },
+    ]);
   const start = `${from}T00:00:00.000Z`;
   const end = `${addDays(to, 1)}T00:00:00.000Z`;
   const db = store.db;
@@ -127,14 +137,24 @@ export async function attributionChecks(
   const countryRows = geoConfigured
     ? await clickQ.groupBy(['partner_id', 'country', 'geo_allowed']).execute()
     : [];
-  const restricted = await db.selectFrom('restricted_countries').select(['entity', 'country', 'reason']).execute();
+  const restricted = await db
+    .selectFrom('restricted_countries')
+    .select(['entity', 'country', 'reason'])
+    .execute();
   const partnerIds = [...new Set(countryRows.map((r) => r.partner_id))];
   const partners =
     partnerIds.length === 0
       ? []
-      : await db.selectFrom('partners').select(['id', 'custom_fields']).where('id', 'in', partnerIds).execute();
+      : await db
+          .selectFrom('partners')
+          .select(['id', 'custom_fields'])
+          .where('id', 'in', partnerIds)
+          .execute();
   const entityOf = new Map(partners.map((p) => [p.id, entityFromPartner(p)]));
-  const byCountry = new Map<string, { country: string; clicks: number; why: 'not_allowed_for_link' | 'restricted_for_entity'; detail: string }>();
+  const byCountry = new Map<
+    string,
+    { country: string; clicks: number; why: 'not_allowed_for_link' | 'restricted_for_entity'; detail: string }
+  >();
   for (const r of countryRows) {
     const country = r.country as string;
     const entity = entityOf.get(r.partner_id) ?? null;
@@ -246,7 +266,12 @@ export async function attributionChecks(
         return {
           txid,
           count: Number(dupGroups.find((g) => g.txid === txid)?.n ?? evs.length),
-          events: evs.map((e) => ({ eventId: e.id, sourceId: e.source_id, type: e.type, partnerId: e.partner_id })),
+          events: evs.map((e) => ({
+            eventId: e.id,
+            sourceId: e.source_id,
+            type: e.type,
+            partnerId: e.partner_id,
+          })),
         };
       }),
     },

@@ -4,5 +4,5 @@
 // a partner's own CSV. The onboarding gate reads `trackingQaFacts`.
 export { attributionChecks } from './checks.service.ts';
 export { type MonitorCycle, runMonitorCycle } from './monitors.ts';
-export { trackingQaRoutes, trackingQaRunnerOf } from './tracking-qa.routes.ts';
 export { type TestRunner, type TrackingQaFacts, trackingQaFacts } from './tests.service.ts';
+export { trackingQaRoutes, trackingQaRunnerOf } from './tracking-qa.routes.ts';

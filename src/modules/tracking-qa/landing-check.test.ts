@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clickIdInUrl, judgeLanding, visibleText } from './landing-check.ts';
 
-const page = (title: string, body: string) => `<html><head><title>${title}</title></head><body>${body}</body></html>`;
+const page = (title: string, body: string) =>
+  `<html><head><title>${title}</title></head><body>${body}</body></html>`;
 const GOOD = '<h1>Open an account</h1><p>Trade forex, indices and metals with a regulated broker.</p>';
 
 describe('judgeLanding', () => {
@@ -15,8 +16,16 @@ describe('judgeLanding', () => {
     [404, page('Not found', GOOD), /answered 404/],
     [503, page('Broker', GOOD), /answered 503/],
     [200, page('404 – Page not found', GOOD), /error page: its title says "404 – Page not found"/],
-    [200, page('Broker', '<h1>Oops! Something went wrong</h1><p>Please try again later, we are on it.</p>'), /its main heading says "Oops! Something went wrong"/],
-    [200, page('Broker', '<h1>This promotion has expired</h1><p>See our current offers on the home page.</p>'), /error page/],
+    [
+      200,
+      page('Broker', '<h1>Oops! Something went wrong</h1><p>Please try again later, we are on it.</p>'),
+      /its main heading says "Oops! Something went wrong"/,
+    ],
+    [
+      200,
+      page('Broker', '<h1>This promotion has expired</h1><p>See our current offers on the home page.</p>'),
+      /error page/,
+    ],
     [200, '<html><head><title>Broker</title></head><body>   </body></html>', /empty page/],
   ])('fails status %i with %s', (status, html, problem) => {
     const v = judgeLanding(status, 'text/html', html, null);
@@ -24,15 +33,29 @@ describe('judgeLanding', () => {
     expect(v.problem).toMatch(problem);
   });
   it('does not call a single-page app empty when it ships its script', () => {
-    expect(judgeLanding(200, 'text/html', '<html><head><title>App</title></head><body><div id="root"></div><script src="/a.js"></script></body></html>', null).ok).toBe(true);
+    expect(
+      judgeLanding(
+        200,
+        'text/html',
+        '<html><head><title>App</title></head><body><div id="root"></div><script src="/a.js"></script></body></html>',
+        null,
+      ).ok,
+    ).toBe(true);
   });
   it('checks the expected text, case-insensitively and in the visible text', () => {
-    const html = page('Broker', '<h1>Open an <b>Account</b></h1><p>Trade with us today and forever more.</p>');
+    const html = page(
+      'Broker',
+      '<h1>Open an <b>Account</b></h1><p>Trade with us today and forever more.</p>',
+    );
     expect(judgeLanding(200, 'text/html', html, 'open an account').ok).toBe(true);
-    expect(judgeLanding(200, 'text/html', html, 'Zero spread').problem).toMatch(/does not show the expected text "Zero spread"/);
+    expect(judgeLanding(200, 'text/html', html, 'Zero spread').problem).toMatch(
+      /does not show the expected text "Zero spread"/,
+    );
   });
   it('strips scripts and styles from the visible text', () => {
-    expect(visibleText('<style>.a{}</style><script>var x="<h1>";</script><p>Hello&nbsp;there</p>')).toBe('Hello there');
+    expect(visibleText('<style>.a{}</style><script>var x="<h1>";</script><p>Hello&nbsp;there</p>')).toBe(
+      'Hello there',
+    );
   });
 });
 
@@ -42,7 +65,9 @@ describe('clickIdInUrl', () => {
     expect(clickIdInUrl(`https://b.example/?cid=${id}`, id)).toBe(true);
     expect(clickIdInUrl(`https://b.example/r/${id}/open`, id)).toBe(true);
     expect(clickIdInUrl(`https://b.example/#${id}`, id)).toBe(true);
-    expect(clickIdInUrl(`https://b.example/?next=${encodeURIComponent(`https://c.example/?cid=${id}`)}`, id)).toBe(true);
+    expect(
+      clickIdInUrl(`https://b.example/?next=${encodeURIComponent(`https://c.example/?cid=${id}`)}`, id),
+    ).toBe(true);
     expect(clickIdInUrl('https://b.example/?cid=', id)).toBe(false);
   });
   it('never finds an id that is not there (property)', () => {

@@ -58,7 +58,8 @@ export async function followChain(
   let lostAt: number | null = null;
   let carried = false;
   for (let n = 1; n <= MAX_HOPS; n++) {
-    if (seen.has(url)) return { hops, final: null, problem: `redirect loop: ${url} came back at hop ${n}`, lostAt };
+    if (seen.has(url))
+      return { hops, final: null, problem: `redirect loop: ${url} came back at hop ${n}`, lostAt };
     seen.add(url);
     const res = await safeRequest({
       url,
@@ -89,11 +90,22 @@ export async function followChain(
     };
     hops.push(hop);
     if (isRedirect(res.statusCode)) {
-      if (!location) return { hops, final: null, problem: `hop ${n} answered ${res.statusCode} without a Location`, lostAt };
+      if (!location)
+        return {
+          hops,
+          final: null,
+          problem: `hop ${n} answered ${res.statusCode} without a Location`,
+          lostAt,
+        };
       try {
         url = new URL(location, url).toString();
       } catch {
-        return { hops, final: null, problem: `hop ${n} redirects to an invalid URL: ${location.slice(0, 200)}`, lostAt };
+        return {
+          hops,
+          final: null,
+          problem: `hop ${n} redirects to an invalid URL: ${location.slice(0, 200)}`,
+          lostAt,
+        };
       }
       continue;
     }
@@ -160,15 +172,21 @@ export function judgeLanding(
       ['main heading', h1],
     ] as const) {
       const m = text ? ERROR_WORDS.exec(text) : null;
-      if (m) return fail(`answered ${statusCode} but is an error page: its ${where} says "${(text as string).slice(0, 120)}"`);
+      if (m)
+        return fail(
+          `answered ${statusCode} but is an error page: its ${where} says "${(text as string).slice(0, 120)}"`,
+        );
     }
     if (visibleText(body).length < 20 && !/<(script|iframe|meta[^>]+refresh)/i.test(body))
       return fail(`answered ${statusCode} with an empty page (${base.bytes} bytes, no visible text)`);
   } else if (body.trim().length === 0) {
     return fail(`answered ${statusCode} with an empty body`);
   }
-  if (expectText && !body.toLowerCase().includes(expectText.toLowerCase()) &&
-    !visibleText(body).toLowerCase().includes(expectText.toLowerCase()))
+  if (
+    expectText &&
+    !body.toLowerCase().includes(expectText.toLowerCase()) &&
+    !visibleText(body).toLowerCase().includes(expectText.toLowerCase())
+  )
     return fail(`the page does not show the expected text "${expectText}"`);
   return { ok: true, problem: null, ...base };
 }

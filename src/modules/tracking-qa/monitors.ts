@@ -65,10 +65,14 @@ export async function listMonitors(
   } else if (q.partnerId) query = query.where('m.partner_id', '=', q.partnerId);
   if (q.lastStatus) query = query.where('m.last_status', '=', q.lastStatus);
   if (q.cursor) {
-    if (!isId('link', q.cursor)) throw invalidField('query.cursor', 'is not a cursor from this list; start again without it.');
+    if (!isId('link', q.cursor))
+      throw invalidField('query.cursor', 'is not a cursor from this list; start again without it.');
     query = query.where('m.link_id', '<', q.cursor);
   }
-  const rows = await query.orderBy('m.link_id', 'desc').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('m.link_id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   const page = rows.slice(0, q.limit);
   return {
     data: page.map(presentMonitor),
@@ -90,7 +94,11 @@ export async function putMonitor(
   if (!link || !canSeePartner(ctx.actor, { id: link.partner_id })) throw notFound(`Link ${linkId}`);
   await loadPartnerFor(store.db, ctx.actor, link.partner_id, 'change');
   await writeTransaction(store, ctx, async (w) => {
-    const cur = await w.trx.selectFrom('tracking_monitors').selectAll().where('link_id', '=', link.id).executeTakeFirst();
+    const cur = await w.trx
+      .selectFrom('tracking_monitors')
+      .selectAll()
+      .where('link_id', '=', link.id)
+      .executeTakeFirst();
     const now = nowIso();
     const next = new Date(nowMs() + (cur?.last_run_at ? body.intervalHours * H : 0)).toISOString();
     if (cur) {
@@ -159,7 +167,12 @@ export interface MonitorCycle {
 export async function runMonitorCycle(
   store: Store,
   runner: TestRunner,
-  opts: { workerId?: string; limit?: number; concurrency?: number; log?: { error(o: unknown, m?: string): void } } = {},
+  opts: {
+    workerId?: string;
+    limit?: number;
+    concurrency?: number;
+    log?: { error(o: unknown, m?: string): void };
+  } = {},
 ): Promise<MonitorCycle> {
   const out: MonitorCycle = { claimed: 0, passed: 0, failed: 0, flagged: 0, resolved: 0 };
   await closeStaleRuns(store, qaCtx);
@@ -202,7 +215,11 @@ export async function runMonitorCycle(
         opts.log?.error({ err, linkId }, 'tracking monitor run failed');
         await store.db
           .updateTable('tracking_monitors')
-          .set({ locked_by: null, locked_until: null, next_run_at: new Date(nowMs() + RETRY_AFTER_FAILURE_MS).toISOString() })
+          .set({
+            locked_by: null,
+            locked_until: null,
+            next_run_at: new Date(nowMs() + RETRY_AFTER_FAILURE_MS).toISOString(),
+          })
           .where('link_id', '=', linkId)
           .where('locked_by', '=', workerId)
           .execute();
@@ -216,9 +233,21 @@ export async function runMonitorCycle(
 async function runOne(store: Store, runner: TestRunner, linkId: string, workerId: string, out: MonitorCycle) {
   const row = await startTest(store, runner, qaCtx, { linkId }, 'monitor');
   await runner.wait(row.id, 5 * 60_000);
-  const test = await store.db.selectFrom('tracking_tests').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-  const mon = await store.db.selectFrom('tracking_monitors').selectAll().where('link_id', '=', linkId).executeTakeFirstOrThrow();
-  const link = await store.db.selectFrom('links').select(['code']).where('id', '=', linkId).executeTakeFirstOrThrow();
+  const test = await store.db
+    .selectFrom('tracking_tests')
+    .selectAll()
+    .where('id', '=', row.id)
+    .executeTakeFirstOrThrow();
+  const mon = await store.db
+    .selectFrom('tracking_monitors')
+    .selectAll()
+    .where('link_id', '=', linkId)
+    .executeTakeFirstOrThrow();
+  const link = await store.db
+    .selectFrom('links')
+    .select(['code'])
+    .where('id', '=', linkId)
+    .executeTakeFirstOrThrow();
   const passed = test.status === 'passed';
   const failures = passed ? 0 : Number(mon.consecutive_failures) + 1;
   let openFlag = mon.open_flag_id;
@@ -237,7 +266,11 @@ async function runOne(store: Store, runner: TestRunner, linkId: string, workerId
     out.flagged += 1;
   }
   if (passed && openFlag) {
-    const flag = await store.db.selectFrom('risk_flags').select('status').where('id', '=', openFlag).executeTakeFirst();
+    const flag = await store.db
+      .selectFrom('risk_flags')
+      .select('status')
+      .where('id', '=', openFlag)
+      .executeTakeFirst();
     if (flag?.status === 'open') {
       await resolveRiskFlag(store, qaCtx, openFlag, {
         resolution: `The scheduled tracking test ${test.id} passed again.`,
@@ -259,7 +292,9 @@ async function runOne(store: Store, runner: TestRunner, linkId: string, workerId
           last_run_at: test.finished_at ?? nowIso(),
           consecutive_failures: failures,
           open_flag_id: openFlag,
-          next_run_at: new Date(nowMs() + (passed ? interval : Math.min(interval, RETRY_AFTER_FAILURE_MS))).toISOString(),
+          next_run_at: new Date(
+            nowMs() + (passed ? interval : Math.min(interval, RETRY_AFTER_FAILURE_MS)),
+          ).toISOString(),
           locked_by: null,
           locked_until: null,
           updated_at: nowIso(),

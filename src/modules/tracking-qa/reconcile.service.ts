@@ -95,7 +95,10 @@ export async function reconcile(
   }
   // Exports from spreadsheets often use ';' — read them too when the header has no comma.
   if (cells[0] && cells[0].length === 1 && (cells[0][0] ?? '').includes(';'))
-    cells = body.csv.replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.split(';'));
+    cells = body.csv
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)
+      .map((l) => l.split(';'));
   const file = readPartnerFile(cells);
   const ours = await ourFigures(store, partner.id, file.from, file.to, file.bySub);
   const cmp = compare(file, ours);
@@ -148,13 +151,19 @@ export async function listReconciliations(
 ) {
   assertCan(ctx.actor, 'tracking_qa.read');
   const partner = await loadPartnerFor(store.db, ctx.actor, partnerId, 'see');
-  let query = store.db.selectFrom('tracking_reconciliations').selectAll().where('partner_id', '=', partner.id);
+  let query = store.db
+    .selectFrom('tracking_reconciliations')
+    .selectAll()
+    .where('partner_id', '=', partner.id);
   if (q.cursor) {
     if (!isId('reconciliation', q.cursor))
       throw invalidField('query.cursor', 'is not a cursor from this list; start again without it.');
     query = query.where('id', '<', q.cursor);
   }
-  const rows = await query.orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   const page = rows.slice(0, q.limit);
   return {
     data: page.map((r) => {

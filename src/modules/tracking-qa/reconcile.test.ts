@@ -46,12 +46,25 @@ describe('differenceBp and bands', () => {
 
 describe('readPartnerFile', () => {
   it('reads aliases, sub-IDs, thousands separators and lots', () => {
-    const f = read('Date,Sub ID,Signups,FTD,Volume Lots,Notes\n2026-11-02,fb,"1,204",31,12.50,ok\n2026-11-01,fb,900,20,3,\n');
-    expect(f).toMatchObject({ bySub: true, from: '2026-11-01', to: '2026-11-02', metrics: ['registrations', 'ftds', 'lots'] });
-    expect(f.rows.find((r) => r.day === '2026-11-02')?.values).toEqual({ registrations: 1204, ftds: 31, lots: 1250 });
+    const f = read(
+      'Date,Sub ID,Signups,FTD,Volume Lots,Notes\n2026-11-02,fb,"1,204",31,12.50,ok\n2026-11-01,fb,900,20,3,\n',
+    );
+    expect(f).toMatchObject({
+      bySub: true,
+      from: '2026-11-01',
+      to: '2026-11-02',
+      metrics: ['registrations', 'ftds', 'lots'],
+    });
+    expect(f.rows.find((r) => r.day === '2026-11-02')?.values).toEqual({
+      registrations: 1204,
+      ftds: 31,
+      lots: 1250,
+    });
   });
   it('names every bad cell and writes nothing', () => {
-    const errors = fieldsOf(() => read('date,clicks,lots\n2026-13-01,10,1\n2026-11-02,ten,1.234\n2026-11-02,5,1\n'));
+    const errors = fieldsOf(() =>
+      read('date,clicks,lots\n2026-13-01,10,1\n2026-11-02,ten,1.234\n2026-11-02,5,1\n'),
+    );
     expect(errors).toEqual([
       'body.csv[row 1].date: "2026-13-01" is not a date as YYYY-MM-DD',
       'body.csv[row 2].clicks: "ten" is not a whole number',
@@ -91,11 +104,26 @@ describe('compare', () => {
   it('agrees with a recount whatever the numbers (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ day: fc.integer({ min: 1, max: 28 }), sub: fc.constantFrom('a', 'b', 'c'), ours: fc.nat(5000), theirs: fc.nat(5000) }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            day: fc.integer({ min: 1, max: 28 }),
+            sub: fc.constantFrom('a', 'b', 'c'),
+            ours: fc.nat(5000),
+            theirs: fc.nat(5000),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         (rows) => {
           const seen = new Map<string, { ours: number; theirs: number }>();
-          for (const r of rows) seen.set(`2026-11-${String(r.day).padStart(2, '0')}\u0000${r.sub}`, { ours: r.ours, theirs: r.theirs });
-          const csv = ['date,sub1,clicks', ...[...seen].map(([k, v]) => `${k.replace('\u0000', ',')},${v.theirs}`)].join('\n');
+          for (const r of rows)
+            seen.set(`2026-11-${String(r.day).padStart(2, '0')}\u0000${r.sub}`, {
+              ours: r.ours,
+              theirs: r.theirs,
+            });
+          const csv = [
+            'date,sub1,clicks',
+            ...[...seen].map(([k, v]) => `${k.replace('\u0000', ',')},${v.theirs}`),
+          ].join('\n');
           const ours = new Map([...seen].map(([k, v]) => [k, { clicks: v.ours }]));
           const c = compare(read(csv), ours);
           const sumO = [...seen.values()].reduce((n, v) => n + v.ours, 0);

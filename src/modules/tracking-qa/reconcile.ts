@@ -4,11 +4,19 @@
 // so it is symmetric and never above 100%; bands follow the field's rule: under 2% apart is normal, 2–5% is
 // worth watching, over 5% is a problem to investigate. Pure functions; the service reads our side from the
 // rollups (test traffic never reaches them).
-import { invalid, type FieldError } from '../../platform/errors.ts';
+import { type FieldError, invalid } from '../../platform/errors.ts';
 import { parseLots } from '../../platform/money.ts';
 import { isValidIsoDate } from '../../platform/time.ts';
 
-export const METRICS = ['clicks', 'unique_clicks', 'registrations', 'ftds', 'qualified_ftds', 'deposits', 'lots'] as const;
+export const METRICS = [
+  'clicks',
+  'unique_clicks',
+  'registrations',
+  'ftds',
+  'qualified_ftds',
+  'deposits',
+  'lots',
+] as const;
 export type Metric = (typeof METRICS)[number];
 export type Band = 'normal' | 'watch' | 'investigate';
 
@@ -66,12 +74,24 @@ export interface ParsedFile {
 export function readPartnerFile(cells: string[][]): ParsedFile {
   const [header, ...body] = cells.filter((r) => r.some((c) => c.trim() !== ''));
   const errors: FieldError[] = [];
-  if (!header) throw invalid([{ field: 'body.csv', message: 'is empty: send a header line and one row per day' }]);
-  const columns = header.map((h) => ALIASES[h.trim().toLowerCase().replace(/[\s-]+/g, '_')] ?? null);
+  if (!header)
+    throw invalid([{ field: 'body.csv', message: 'is empty: send a header line and one row per day' }]);
+  const columns = header.map(
+    (h) =>
+      ALIASES[
+        h
+          .trim()
+          .toLowerCase()
+          .replace(/[\s-]+/g, '_')
+      ] ?? null,
+  );
   const dayCol = columns.indexOf('day');
   const subCol = columns.indexOf('sub1');
   if (dayCol < 0)
-    errors.push({ field: 'body.csv', message: 'has no date column (name it "date" or "day", values YYYY-MM-DD)' });
+    errors.push({
+      field: 'body.csv',
+      message: 'has no date column (name it "date" or "day", values YYYY-MM-DD)',
+    });
   const metricCols: [Metric, number][] = [];
   columns.forEach((c, i) => {
     if (c && c !== 'day' && c !== 'sub1') {
@@ -87,7 +107,9 @@ export function readPartnerFile(cells: string[][]): ParsedFile {
     });
   if (errors.length > 0) throw invalid(errors, errors[0]?.message);
   if (body.length > MAX_ROWS)
-    throw invalid([{ field: 'body.csv', message: `has ${body.length} rows; at most ${MAX_ROWS} are compared at once` }]);
+    throw invalid([
+      { field: 'body.csv', message: `has ${body.length} rows; at most ${MAX_ROWS} are compared at once` },
+    ]);
 
   const rows = new Map<string, TheirRow>();
   body.forEach((r, i) => {
@@ -123,20 +145,38 @@ export function readPartnerFile(cells: string[][]): ParsedFile {
     rows.set(key, { day, sub1, values });
   });
   if (errors.length > 0)
-    throw invalid(errors.slice(0, 100), `${errors.length} cells are not valid; nothing was compared. ${errors[0]?.field} ${errors[0]?.message}.`);
+    throw invalid(
+      errors.slice(0, 100),
+      `${errors.length} cells are not valid; nothing was compared. ${errors[0]?.field} ${errors[0]?.message}.`,
+    );
   if (rows.size === 0) throw invalid([{ field: 'body.csv', message: 'has a header but no rows' }]);
   const days = [...rows.values()].map((r) => r.day).sort();
   const from = days[0] as string;
   const to = days[days.length - 1] as string;
   const span = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
   if (span > MAX_DAYS)
-    throw invalid([{ field: 'body.csv', message: `covers ${span} days (${from}..${to}); compare at most ${MAX_DAYS} days at once` }]);
+    throw invalid([
+      {
+        field: 'body.csv',
+        message: `covers ${span} days (${from}..${to}); compare at most ${MAX_DAYS} days at once`,
+      },
+    ]);
   return { bySub: subCol >= 0, metrics: metricCols.map(([m]) => m), rows: [...rows.values()], from, to };
 }
 
 /** Header names the reader ignored (shown to the user so a misspelt column is not silently skipped). */
 export function ignoredColumns(header: string[]): string[] {
-  return header.filter((h) => !ALIASES[h.trim().toLowerCase().replace(/[\s-]+/g, '_')]).map((h) => h.trim());
+  return header
+    .filter(
+      (h) =>
+        !ALIASES[
+          h
+            .trim()
+            .toLowerCase()
+            .replace(/[\s-]+/g, '_')
+        ],
+    )
+    .map((h) => h.trim());
 }
 
 /** The difference of two counts in basis points of the larger one (0 when both are 0). */

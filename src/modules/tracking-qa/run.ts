@@ -37,9 +37,9 @@ import { BROWSER_UA, clickIdInUrl, followChain, judgeLanding } from './landing-c
 import {
   type Evidence,
   type RunTestBody,
+  type Setup,
   STEP_KEYS,
   STEP_LABELS,
-  type Setup,
   type Step,
   type StepKey,
 } from './tracking-qa.schemas.ts';
@@ -102,10 +102,19 @@ export function eventPlan(activeTypes: Set<string>, asked: RunTestBody['eventTyp
   if (asked) for (const t of asked) want.add(t);
   else {
     if (activeTypes.has('kyc_approved')) want.add('kyc_approved');
-    if (activeTypes.has('ftd') || activeTypes.has('qualified_ftd') || activeTypes.has('deposit')) want.add('deposit');
+    if (activeTypes.has('ftd') || activeTypes.has('qualified_ftd') || activeTypes.has('deposit'))
+      want.add('deposit');
     for (const t of ['trade', 'withdrawal', 'chargeback'] as const) if (activeTypes.has(t)) want.add(t);
   }
-  const order: EventType[] = ['registration', 'kyc_approved', 'ftd', 'deposit', 'trade', 'withdrawal', 'chargeback'];
+  const order: EventType[] = [
+    'registration',
+    'kyc_approved',
+    'ftd',
+    'deposit',
+    'trade',
+    'withdrawal',
+    'chargeback',
+  ];
   return order.filter((t) => want.has(t));
 }
 
@@ -114,7 +123,12 @@ function major(minor: number, currency: string): string {
   return digits === 0 ? String(minor) : (minor / 100).toFixed(2);
 }
 
-async function saveProgress(db: Db, id: string, steps: Step[], extra: Partial<TrackingTestsTable> = {}): Promise<void> {
+async function saveProgress(
+  db: Db,
+  id: string,
+  steps: Step[],
+  extra: Partial<TrackingTestsTable> = {},
+): Promise<void> {
   await db
     .updateTable('tracking_tests')
     .set({ steps: JSON.stringify(steps), ...extra })
@@ -160,7 +174,11 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
   try {
     const options = JSON.parse(test.options) as Omit<RunTestBody, 'linkId'>;
     const db = rt.store.db;
-    const link = await db.selectFrom('links').selectAll().where('id', '=', test.link_id).executeTakeFirstOrThrow();
+    const link = await db
+      .selectFrom('links')
+      .selectAll()
+      .where('id', '=', test.link_id)
+      .executeTakeFirstOrThrow();
     const partner = await db
       .selectFrom('partners')
       .select(['id', 'display_name', 'stage'])
@@ -235,7 +253,11 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
       for (const k of STEP_KEYS.slice(1)) skip(k, 'Not run: the tracking link gave no click.');
       return await finish(rt, test, steps, started, clickId, clientExt);
     }
-    const stored = await db.selectFrom('clicks').select(['id', 'is_test']).where('id', '=', clickId).executeTakeFirst();
+    const stored = await db
+      .selectFrom('clicks')
+      .select(['id', 'is_test'])
+      .where('id', '=', clickId)
+      .executeTakeFirst();
     end(
       stored ? 'passed' : 'failed',
       stored
@@ -254,11 +276,18 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
     const redirects = chain.hops.length - 1;
     const finalUrl = chain.final?.url ?? chain.hops[chain.hops.length - 1]?.url ?? location;
     const warnings: string[] = [];
-    if (redirects > 3) warnings.push(`${redirects} redirects before the landing page: long chains lose visitors`);
+    if (redirects > 3)
+      warnings.push(`${redirects} redirects before the landing page: long chains lose visitors`);
     if (!clickIdInUrl(location, clickId)) {
-      end('failed', 'The redirect from the tracking link does not carry the click id.', { hops: chain.hops, lostAt: 1 });
+      end('failed', 'The redirect from the tracking link does not carry the click id.', {
+        hops: chain.hops,
+        lostAt: 1,
+      });
     } else if (chain.problem) {
-      end('failed', `The redirect chain broke: ${chain.problem}.`, { hops: chain.hops, lostAt: chain.lostAt });
+      end('failed', `The redirect chain broke: ${chain.problem}.`, {
+        hops: chain.hops,
+        lostAt: chain.lostAt,
+      });
     } else if (chain.lostAt !== null || !clickIdInUrl(finalUrl, clickId)) {
       const at = chain.hops.find((h) => h.n === chain.lostAt);
       end(
@@ -307,7 +336,7 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
     await begin('events');
     const minMs = (programme ? Number(programme.min_click_to_event_seconds) : 1) * 1000;
     const maxWait = rt.maxWaitMs ?? 60_000;
-    const clickMs = Date.parse(stored ? (await clickTime(db, clickId)) : nowIso());
+    const clickMs = Date.parse(stored ? await clickTime(db, clickId) : nowIso());
     const waitMs = Math.max(0, clickMs + minMs + 250 - nowMs());
     if (waitMs > maxWait) {
       end(
@@ -339,7 +368,13 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
         raw.amount = major(Math.max(1, Math.floor(qualifying.minor / 10)), qualifying.currency);
         raw.currency = qualifying.currency;
       }
-      if (type === 'trade') Object.assign(raw, { lots: '1.00', instrumentGroup: 'forex', revenue: '5.00', currency: qualifying.currency });
+      if (type === 'trade')
+        Object.assign(raw, {
+          lots: '1.00',
+          instrumentGroup: 'forex',
+          revenue: '5.00',
+          currency: qualifying.currency,
+        });
       const parsed = parseEvent(raw, 'camel', 'qa.', nowMs());
       if (!parsed.ok) throw new Error(`QA built an invalid ${type} event: ${JSON.stringify(parsed.errors)}`);
       const [r] = await ingest(ingestRt, sourceId, [parsed.value as EventInput], test.id);
@@ -369,7 +404,9 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
     const reg = sent.find((e) => e.type === 'registration');
     const wrong = sent.filter((e) => e.partnerId !== partner.id);
     if (!reg || reg.attribution !== 'click' || reg.partnerId !== partner.id) {
-      const why = reg?.attributionNote ? (ATTRIBUTION_NOTES[reg.attributionNote] ?? reg.attributionNote) : null;
+      const why = reg?.attributionNote
+        ? (ATTRIBUTION_NOTES[reg.attributionNote] ?? reg.attributionNote)
+        : null;
       end(
         'failed',
         reg?.partnerId && reg.partnerId !== partner.id
@@ -378,20 +415,30 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
         { events: sent, expectedPartnerId: partner.id },
       );
     } else if (wrong.length > 0) {
-      end('failed', `${wrong.map((e) => e.type).join(', ')} did not follow the client to ${partner.display_name}.`, {
-        events: sent,
-        expectedPartnerId: partner.id,
-      });
+      end(
+        'failed',
+        `${wrong.map((e) => e.type).join(', ')} did not follow the client to ${partner.display_name}.`,
+        {
+          events: sent,
+          expectedPartnerId: partner.id,
+        },
+      );
     } else {
-      end('passed', `Attributed to ${partner.display_name} by click ${clickId}; later events follow the client.`, {
-        expectedPartnerId: partner.id,
-      });
+      end(
+        'passed',
+        `Attributed to ${partner.display_name} by click ${clickId}; later events follow the client.`,
+        {
+          expectedPartnerId: partner.id,
+        },
+      );
     }
 
     // ---- postbacks ----
     await begin('postbacks');
     const disabled = postbacks.filter((p) => p.status !== 'active');
-    const pbWarnings = disabled.map((p) => `The ${p.event_type} postback is disabled${p.disabled_reason ? `: ${p.disabled_reason}` : ''}`);
+    const pbWarnings = disabled.map(
+      (p) => `The ${p.event_type} postback is disabled${p.disabled_reason ? `: ${p.disabled_reason}` : ''}`,
+    );
     if (active.size === 0) {
       end(
         pbWarnings.length > 0 ? 'warning' : 'skipped',
@@ -406,7 +453,10 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
     } else {
       const fired = await fireDeliveriesOf(
         rt.store,
-        { allowPrivateNetwork: rt.config.allowPrivateNetwork, ...(rt.resolve ? { resolve: rt.resolve } : {}) },
+        {
+          allowPrivateNetwork: rt.config.allowPrivateNetwork,
+          ...(rt.resolve ? { resolve: rt.resolve } : {}),
+        },
         sent.map((e) => e.eventId).filter((x): x is string => x !== null),
       );
       const deliveries = fired.map((f) => ({
@@ -421,15 +471,20 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
       const expected = [...active];
       const missing = expected.filter((t) => !fired.some((f) => f.eventType === t));
       const problems: string[] = [];
-      for (const t of missing) problems.push(`no ${t} postback was fired (no test event of that kind reached it)`);
+      for (const t of missing)
+        problems.push(`no ${t} postback was fired (no test event of that kind reached it)`);
       for (const f of fired) {
         const who = `${f.eventType} postback`;
         if (f.problem) problems.push(`${who}: ${f.problem}`);
         else if (f.attempt && f.attempt.outcome !== 'success')
-          problems.push(`${who}: ${f.attempt.errorDetail ?? f.attempt.error ?? `answered ${f.attempt.statusCode}`}`);
-        if (f.leftover.length > 0) problems.push(`${who}: ${f.leftover.join(', ')} left unreplaced in what was sent`);
+          problems.push(
+            `${who}: ${f.attempt.errorDetail ?? f.attempt.error ?? `answered ${f.attempt.statusCode}`}`,
+          );
+        if (f.leftover.length > 0)
+          problems.push(`${who}: ${f.leftover.join(', ')} left unreplaced in what was sent`);
         const essentialEmpty = f.emptyMacros.filter((m) => ESSENTIAL_MACROS.has(m));
-        if (essentialEmpty.length > 0) problems.push(`${who}: {${essentialEmpty.join('}, {')}} rendered empty`);
+        if (essentialEmpty.length > 0)
+          problems.push(`${who}: {${essentialEmpty.join('}, {')}} rendered empty`);
         for (const m of f.emptyMacros.filter((x) => !ESSENTIAL_MACROS.has(x)))
           pbWarnings.push(`${who}: {${m}} rendered empty${WHY_EMPTY[m] ? ` (${WHY_EMPTY[m]})` : ''}`);
       }
@@ -455,7 +510,11 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
       s.status = 'failed';
       s.summary = `The test could not finish this step: ${(err as Error).message}`;
     }
-    for (const st of steps) if (st.status === 'pending') { st.status = 'skipped'; st.summary = 'Not run: the test stopped with an error.'; }
+    for (const st of steps)
+      if (st.status === 'pending') {
+        st.status = 'skipped';
+        st.summary = 'Not run: the test stopped with an error.';
+      }
     return await finish(rt, test, steps, started, clickId, clientExt, (err as Error).message);
   }
 }
@@ -466,11 +525,23 @@ async function clickTime(db: Db, clickId: string): Promise<string> {
 }
 
 /** The one-line verdict of a finished run. */
-export function verdictOf(steps: Step[], crashed: string | null): { status: 'passed' | 'failed' | 'error'; failedStep: StepKey | null; summary: string } {
+export function verdictOf(
+  steps: Step[],
+  crashed: string | null,
+): { status: 'passed' | 'failed' | 'error'; failedStep: StepKey | null; summary: string } {
   const failed = steps.find((s) => s.status === 'failed');
   if (crashed)
-    return { status: 'error', failedStep: failed?.key ?? null, summary: `The test stopped with an error: ${crashed}` };
-  if (failed) return { status: 'failed', failedStep: failed.key, summary: `${STEP_LABELS[failed.key]}: no. ${failed.summary}` };
+    return {
+      status: 'error',
+      failedStep: failed?.key ?? null,
+      summary: `The test stopped with an error: ${crashed}`,
+    };
+  if (failed)
+    return {
+      status: 'failed',
+      failedStep: failed.key,
+      summary: `${STEP_LABELS[failed.key]}: no. ${failed.summary}`,
+    };
   const warned = steps.filter((s) => s.status === 'warning').length;
   const skipped = steps.filter((s) => s.status === 'skipped').map((s) => s.key);
   return {

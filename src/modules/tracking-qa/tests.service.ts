@@ -97,9 +97,12 @@ export async function startTest(
     throw invalidField('body.linkId', `${body.linkId} is not a tracking link you can see.`);
   await loadPartnerFor(store.db, ctx.actor, link.partner_id, trigger === 'monitor' ? 'see' : 'change');
   if (link.status !== 'active')
-    throw conflict(`Link ${link.code} is ${link.status}: activate it before testing it (a ${link.status} link answers 410).`, {
-      field: 'body.linkId',
-    });
+    throw conflict(
+      `Link ${link.code} is ${link.status}: activate it before testing it (a ${link.status} link answers 410).`,
+      {
+        field: 'body.linkId',
+      },
+    );
   const already = await store.db
     .selectFrom('tracking_tests')
     .select(['id', 'started_at'])
@@ -108,9 +111,12 @@ export async function startTest(
     .where('started_at', '>', new Date(nowMs() - STALE_RUN_MS).toISOString())
     .executeTakeFirst();
   if (already)
-    throw conflict(`A test of this link is already running (${already.id}, started ${already.started_at}); wait for it.`, {
-      runningTestId: already.id,
-    });
+    throw conflict(
+      `A test of this link is already running (${already.id}, started ${already.started_at}); wait for it.`,
+      {
+        runningTestId: already.id,
+      },
+    );
   const { linkId: _l, ...options } = body;
   const row: TrackingTestsTable = {
     id: newId('trackingTest'),
@@ -154,7 +160,14 @@ export async function getTest(store: Store, ctx: RequestContext, id: string): Pr
 export async function listTests(
   store: Store,
   ctx: RequestContext,
-  q: { partnerId?: string; linkId?: string; status?: string; trigger?: string; limit: number; cursor?: string },
+  q: {
+    partnerId?: string;
+    linkId?: string;
+    status?: string;
+    trigger?: string;
+    limit: number;
+    cursor?: string;
+  },
 ): Promise<{ data: TrackingTestsTable[]; nextCursor: string | null }> {
   assertCan(ctx.actor, 'tracking_qa.read');
   let query = store.db.selectFrom('tracking_tests').selectAll();
@@ -170,7 +183,10 @@ export async function listTests(
       throw invalidField('query.cursor', 'is not a cursor from this list; start again without it.');
     query = query.where('id', '<', q.cursor);
   }
-  const rows = await query.orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const rows = await query
+    .orderBy('id', 'desc')
+    .limit(q.limit + 1)
+    .execute();
   const page = rows.slice(0, q.limit);
   return { data: page, nextCursor: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null };
 }
@@ -185,34 +201,43 @@ export async function closeStaleRuns(store: Store, ctx: RequestContext): Promise
     .where('started_at', '<', before)
     .execute();
   for (const t of stale) {
-    await writeTransaction(store, ctx, async (w) => {
-      const steps = (JSON.parse(t.steps) as Step[]).map((s) =>
-        s.status === 'running' || s.status === 'pending'
-          ? { ...s, status: 'skipped' as const, summary: 'Not finished: the instance running the test stopped.' }
-          : s,
-      );
-      const res = await w.trx
-        .updateTable('tracking_tests')
-        .set({
-          status: 'error',
-          summary: 'The test did not finish: the instance running it stopped. Run it again.',
-          steps: JSON.stringify(steps),
-          finished_at: nowIso(),
-        })
-        .where('id', '=', t.id)
-        .where('status', '=', 'running')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 1)
-        w.audit({
-          action: 'tracking_test.failed',
-          entityType: 'tracking_test',
-          entityId: t.id,
-          partnerId: t.partner_id,
-          after: { status: 'error', linkId: t.link_id },
-          reason: 'The instance running the test stopped before it finished',
-          meta: { trigger: t.trigger },
-        });
-    }, { unauditedBecause: 'another instance may have closed it first' });
+    await writeTransaction(
+      store,
+      ctx,
+      async (w) => {
+        const steps = (JSON.parse(t.steps) as Step[]).map((s) =>
+          s.status === 'running' || s.status === 'pending'
+            ? {
+                ...s,
+                status: 'skipped' as const,
+                summary: 'Not finished: the instance running the test stopped.',
+              }
+            : s,
+        );
+        const res = await w.trx
+          .updateTable('tracking_tests')
+          .set({
+            status: 'error',
+            summary: 'The test did not finish: the instance running it stopped. Run it again.',
+            steps: JSON.stringify(steps),
+            finished_at: nowIso(),
+          })
+          .where('id', '=', t.id)
+          .where('status', '=', 'running')
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 1)
+          w.audit({
+            action: 'tracking_test.failed',
+            entityType: 'tracking_test',
+            entityId: t.id,
+            partnerId: t.partner_id,
+            after: { status: 'error', linkId: t.link_id },
+            reason: 'The instance running the test stopped before it finished',
+            meta: { trigger: t.trigger },
+          });
+      },
+      { unauditedBecause: 'another instance may have closed it first' },
+    );
   }
   return stale.length;
 }
@@ -223,7 +248,13 @@ export interface TrackingQaFacts {
   /** When a test of the partner last passed (null when none ever did). */
   lastPassedAt: string | null;
   /** The latest finished test, pass or not. */
-  last: { id: string; status: string; finishedAt: string; failedStep: string | null; summary: string | null } | null;
+  last: {
+    id: string;
+    status: string;
+    finishedAt: string;
+    failedStep: string | null;
+    summary: string | null;
+  } | null;
   /** The first change to the partner's active links or postbacks after the last pass (the pass is then stale). */
   changedAfterPass: { what: string; at: string } | null;
   activeLinks: number;
@@ -263,7 +294,9 @@ export async function trackingQaFacts(db: Db, partnerId: string): Promise<Tracki
       .where('updated_at', '>', lastPassedAt)
       .execute();
     const changes = [
-      ...links.filter((l) => l.updated_at > lastPassedAt).map((l) => ({ what: `link ${l.code}`, at: l.updated_at })),
+      ...links
+        .filter((l) => l.updated_at > lastPassedAt)
+        .map((l) => ({ what: `link ${l.code}`, at: l.updated_at })),
       ...postbacks.map((p) => ({ what: `the ${p.event_type} postback`, at: p.updated_at })),
     ].sort((a, b) => (a.at < b.at ? -1 : 1));
     changedAfterPass = changes[0] ?? null;
@@ -272,7 +305,13 @@ export async function trackingQaFacts(db: Db, partnerId: string): Promise<Tracki
     lastPassedAt,
     last:
       last && last.finished_at
-        ? { id: last.id, status: last.status, finishedAt: last.finished_at, failedStep: last.failed_step, summary: last.summary }
+        ? {
+            id: last.id,
+            status: last.status,
+            finishedAt: last.finished_at,
+            failedStep: last.failed_step,
+            summary: last.summary,
+          }
         : null,
     changedAfterPass,
     activeLinks: links.length,

@@ -74,7 +74,7 @@ export async function trackingQaRoutes(
         description:
           'Answers 202 with the running test at once (poll GET /api/v1/tracking-tests/{id}), or with `wait=true` the finished test (201). ' +
           'The result is the setup record kept on the partner file: what was configured and every step with its evidence. ' +
-          "A passed test is the onboarding gate's \"tracking QA passed\" fact and puts the link under a daily monitor.",
+          'A passed test is the onboarding gate\'s "tracking QA passed" fact and puts the link under a daily monitor.',
         querystring: runTestQuerySchema,
         body: runTestBodySchema,
         response: { 201: trackingTestSchema, 202: trackingTestSchema },

@@ -36,7 +36,7 @@ const subsSchema = z
 
 export const runTestBodySchema = z
   .object({
-    linkId: id.describe('The tracking link to test (the partner is the link\'s)'),
+    linkId: id.describe("The tracking link to test (the partner is the link's)"),
     subs: subsSchema
       .optional()
       .describe('Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value)'),
@@ -159,7 +159,9 @@ export const setupSchema = z
         qualifyingDeposit: z.object({ amountMinor: z.number().int(), currency: z.string() }),
       })
       .nullable(),
-    postbacks: z.array(postbackSchema).describe('Every postback of the partner when the test ran (secrets redacted)'),
+    postbacks: z
+      .array(postbackSchema)
+      .describe('Every postback of the partner when the test ran (secrets redacted)'),
   })
   .meta({ id: 'TrackingTestSetup' });
 export type Setup = z.infer<typeof setupSchema>;
@@ -195,7 +197,10 @@ export const testListQuerySchema = z.object({
   cursor,
 });
 export const testListSchema = z
-  .object({ data: z.array(trackingTestSchema.omit({ setup: true, steps: true })), nextCursor: z.string().nullable() })
+  .object({
+    data: z.array(trackingTestSchema.omit({ setup: true, steps: true })),
+    nextCursor: z.string().nullable(),
+  })
   .meta({ id: 'TrackingTestList' });
 export const idParamsSchema = z.object({ id });
 
@@ -215,7 +220,10 @@ export const monitorSchema = z
     lastStatus: z.enum(['passed', 'failed', 'error']).nullable(),
     lastRunAt: z.string().nullable(),
     consecutiveFailures: z.number().int(),
-    openFlagId: z.string().nullable().describe('The risk flag this monitor raised and has not yet seen fixed'),
+    openFlagId: z
+      .string()
+      .nullable()
+      .describe('The risk flag this monitor raised and has not yet seen fixed'),
     version: z.number().int(),
   })
   .meta({ id: 'TrackingMonitor' });
@@ -231,7 +239,13 @@ export const monitorListSchema = z
 export const putMonitorBodySchema = z
   .object({
     enabled: z.boolean(),
-    intervalHours: z.number().int().min(1).max(168).default(24).describe('How often the test re-runs (1–168 h)'),
+    intervalHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(168)
+      .default(24)
+      .describe('How often the test re-runs (1–168 h)'),
   })
   .strict();
 
@@ -269,13 +283,20 @@ export const checksSchema = z
           txid: z.string(),
           count: z.number().int(),
           events: z.array(
-            z.object({ eventId: z.string(), sourceId: z.string(), type: z.string(), partnerId: z.string().nullable() }),
+            z.object({
+              eventId: z.string(),
+              sourceId: z.string(),
+              type: z.string(),
+              partnerId: z.string().nullable(),
+            }),
           ),
         }),
       ),
     }),
     restrictedClicks: z.object({
-      geoConfigured: z.boolean().describe('False when no GeoIP database is configured: clicks have no country'),
+      geoConfigured: z
+        .boolean()
+        .describe('False when no GeoIP database is configured: clicks have no country'),
       total: z.number().int(),
       byCountry: z.array(
         z.object({
@@ -307,7 +328,11 @@ export const checksSchema = z
 
 export const reconcileBodySchema = z
   .object({
-    csv: z.string().min(1).max(2_000_000).describe('The partner\'s export: a date column, optionally sub1/sub_id, and figures'),
+    csv: z
+      .string()
+      .min(1)
+      .max(2_000_000)
+      .describe("The partner's export: a date column, optionally sub1/sub_id, and figures"),
     fileName: z.string().trim().max(200).optional(),
   })
   .strict();
@@ -319,10 +344,12 @@ const cellSchema = z.object({
   differenceBp: z.number().int(),
   band: z.enum(['normal', 'watch', 'investigate']),
 });
-const figuresSchema = z.object(Object.fromEntries(METRICS.map((m) => [m, cellSchema.optional()])) as Record<
-  (typeof METRICS)[number],
-  z.ZodOptional<typeof cellSchema>
->);
+const figuresSchema = z.object(
+  Object.fromEntries(METRICS.map((m) => [m, cellSchema.optional()])) as Record<
+    (typeof METRICS)[number],
+    z.ZodOptional<typeof cellSchema>
+  >,
+);
 
 export const reconciliationSchema = z
   .object({

@@ -30,9 +30,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('duration_ms', 'integer')
     .addColumn('runner', 'text')
     .execute();
-  await db.schema.createIndex('tracking_tests_partner').on('tracking_tests').columns(['partner_id', 'id']).execute();
-  await db.schema.createIndex('tracking_tests_link').on('tracking_tests').columns(['link_id', 'id']).execute();
-  await db.schema.createIndex('tracking_tests_status').on('tracking_tests').columns(['status', 'id']).execute();
+  await db.schema
+    .createIndex('tracking_tests_partner')
+    .on('tracking_tests')
+    .columns(['partner_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('tracking_tests_link')
+    .on('tracking_tests')
+    .columns(['link_id', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('tracking_tests_status')
+    .on('tracking_tests')
+    .columns(['status', 'id'])
+    .execute();
 
   await db.schema
     .createTable('tracking_monitors')
