@@ -75,7 +75,7 @@ export async function onboardingRoutes(app: App, deps: Deps): Promise<void> {
         tags,
         summary: 'Move the partner to the next stage through its gate (409 names every unmet blocking item)',
         params: partnerParamsSchema,
-        body: advanceBodySchema.optional(),
+        body: advanceBodySchema.nullish(),
         response: { 200: onboardingViewSchema },
       },
     },
@@ -129,7 +129,7 @@ export async function onboardingRoutes(app: App, deps: Deps): Promise<void> {
         summary:
           "Tick a manual item of the current gate (by the item's role), with an optional comment and evidence",
         params: itemParamsSchema,
-        body: tickBodySchema.optional(),
+        body: tickBodySchema.nullish(),
         response: { 200: onboardingViewSchema },
       },
     },
@@ -174,7 +174,7 @@ export async function onboardingRoutes(app: App, deps: Deps): Promise<void> {
         summary:
           'Acknowledge the handover; the partner becomes active in the same step (409 names what else blocks, and nothing is recorded)',
         params: partnerParamsSchema,
-        body: acknowledgeBodySchema.optional(),
+        body: acknowledgeBodySchema.nullish(),
         response: { 200: acknowledgeResultSchema },
       },
     },

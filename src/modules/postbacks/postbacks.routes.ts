@@ -176,7 +176,7 @@ export async function postbacksRoutes(app: App, deps: Deps): Promise<void> {
         summary:
           'Fire a test delivery with sample values through the real delivery path; answers the attempt',
         params: postbackParamsSchema,
-        body: testBodySchema.optional(),
+        body: testBodySchema.nullish(),
         response: { 200: attemptResultSchema },
       },
     },

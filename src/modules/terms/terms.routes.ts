@@ -103,7 +103,7 @@ export async function termsRoutes(app: App, deps: Deps): Promise<void> {
         tags,
         summary: 'Approve a pending version (not your own proposal; your role must reach the required role)',
         params: termsParamsSchema,
-        body: decisionBodySchema.optional(),
+        body: decisionBodySchema.nullish(),
         response: { 200: termsVersionSchema },
       },
     },
@@ -134,7 +134,7 @@ export async function termsRoutes(app: App, deps: Deps): Promise<void> {
         summary:
           'Withdraw a version still pending approval (its proposer, or someone who may change any partner)',
         params: termsParamsSchema,
-        body: decisionBodySchema.optional(),
+        body: decisionBodySchema.nullish(),
         response: { 200: termsVersionSchema },
       },
     },
@@ -150,7 +150,7 @@ export async function termsRoutes(app: App, deps: Deps): Promise<void> {
         summary:
           "Record the partner's acceptance of approved terms (a partner user itself, or staff on its behalf with a note)",
         params: termsParamsSchema,
-        body: acceptBodySchema.optional(),
+        body: acceptBodySchema.nullish(),
         response: { 200: termsVersionSchema },
       },
     },
