@@ -69,6 +69,8 @@ describe('events in the browser: source, token, postback, list', () => {
     await page.getByTestId('nav-events').click();
     const row = page.locator('[data-testid=event-row][data-txid="dep-e2e-1"]');
     await row.waitFor();
+    // The list answers the client by id; its external id arrives with the client's own query.
+    await expect.poll(async () => row.textContent()).toContain('MT5-777001');
     const text = (await row.textContent()) ?? '';
     expect(text).toContain('FTD');
     expect(text).toContain('USD 250.00');

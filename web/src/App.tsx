@@ -26,6 +26,12 @@ import { EventsPage } from './pages/events/EventsPage';
 import { LoginPage } from './pages/Login';
 import { PartnerPage } from './pages/partner/PartnerPage';
 import { PartnersPage } from './pages/partners/PartnersPage';
+import { TrackingQaPage } from './pages/qa/TrackingQaPage';
+import { TrackingTestPage } from './pages/qa/TrackingTestPage';
+import { ClickStoryPage } from './pages/tracking/ClickStoryPage';
+import { LinkPage } from './pages/tracking/LinkPage';
+import { LinksPage } from './pages/tracking/LinksPage';
+import { StatsPage } from './pages/tracking/StatsPage';
 import { ActivationPage } from './pages/work/ActivationPage';
 import { MyWorkPage, useMyWorkCounts } from './pages/work/MyWorkPage';
 import { PipelinePage } from './pages/work/PipelinePage';
@@ -63,6 +69,24 @@ const ROUTES: Route[] = [
     pattern: '/clients/:id',
     permission: 'events.read',
     render: (p) => <ClientPage key={p.id} id={p.id as string} />,
+  },
+  { pattern: '/links', permission: 'links.read', render: () => <LinksPage /> },
+  {
+    pattern: '/links/:id',
+    permission: 'links.read',
+    render: (p) => <LinkPage key={p.id} id={p.id as string} />,
+  },
+  {
+    pattern: '/clicks/:clickId',
+    permission: 'clicks.read',
+    render: (p) => <ClickStoryPage key={p.clickId} clickId={p.clickId as string} />,
+  },
+  { pattern: '/stats', permission: 'stats.read', render: () => <StatsPage /> },
+  { pattern: '/tracking-qa', permission: 'tracking_qa.read', render: () => <TrackingQaPage /> },
+  {
+    pattern: '/tracking-tests/:id',
+    permission: 'tracking_qa.read',
+    render: (p) => <TrackingTestPage key={p.id} id={p.id as string} />,
   },
   { pattern: '/event-inbox', permission: 'event_sources.manage', render: () => <EventInboxPage /> },
   { pattern: '/admin/event-sources', permission: 'event_sources.manage', render: () => <EventSourcesPage /> },

@@ -51,6 +51,15 @@ export const NAV: NavItem[] = [
     permissions: ['onboarding.read'],
   },
   { id: 'risk-flags', label: 'Risk flags', path: '/risk-flags', section: 'main', permissions: ['risk.read'] },
+  { id: 'links', label: 'Links', path: '/links', section: 'main', permissions: ['links.read'] },
+  { id: 'stats', label: 'Stats', path: '/stats', section: 'main', permissions: ['stats.read'] },
+  {
+    id: 'tracking-qa',
+    label: 'Tracking QA',
+    path: '/tracking-qa',
+    section: 'main',
+    permissions: ['tracking_qa.read'],
+  },
   { id: 'events', label: 'Events', path: '/events', section: 'main', permissions: ['events.read'] },
   { id: 'clients', label: 'Clients', path: '/clients', section: 'main', permissions: ['events.read'] },
   {

@@ -264,13 +264,14 @@ const SCENARIOS: Record<SystemCheck, Scenario[]> = {
             status: 'failed',
             finishedAt: '2026-06-12T09:00:00Z',
             failedStep: 'landing',
-            summary: 'Landing page loads and is not an error page: no. It answered 404.',
+            summary: 'Landing page failed: the landing page answered 404; a visitor would see an error.',
           },
           changedAfterPass: null,
           activeLinks: 1,
         },
       },
-      reason: /^The last tracking test \(2026-06-12\) failed — Landing page/,
+      reason:
+        /^The last tracking test \(2026-06-12\) did not pass — Landing page failed: the landing page answered 404/,
     },
     {
       name: 'pass too old',

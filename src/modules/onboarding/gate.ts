@@ -248,7 +248,7 @@ function judgeSystem(item: SystemItem, stage: Stage, f: GateFacts): Judged {
       }
       const on = q.last.finishedAt.slice(0, 10);
       if (q.last.status !== 'passed') {
-        const what = q.last.status === 'error' ? 'did not finish' : 'failed';
+        const what = q.last.status === 'error' ? 'did not finish' : 'did not pass';
         return unmet(`The last tracking test (${on}) ${what}${q.last.summary ? ` — ${q.last.summary}` : ''}`);
       }
       const within = item.params?.withinDays;

@@ -161,9 +161,9 @@ export function judgeLanding(
   const title = textOf(body, 'title');
   const base = { title, contentType, bytes: Buffer.byteLength(body) };
   const fail = (problem: string): LandingVerdict => ({ ok: false, problem, ...base });
-  if (statusCode === null) return fail('no answer');
+  if (statusCode === null) return fail('gave no answer');
   if (statusCode < 200 || statusCode > 299)
-    return fail(`the landing page answered ${statusCode}; a visitor would see an error`);
+    return fail(`answered ${statusCode}; a visitor would see an error`);
   const isHtml = !contentType || /html|xml/i.test(contentType);
   if (isHtml) {
     const h1 = textOf(body, 'h1');
@@ -187,6 +187,6 @@ export function judgeLanding(
     !body.toLowerCase().includes(expectText.toLowerCase()) &&
     !visibleText(body).toLowerCase().includes(expectText.toLowerCase())
   )
-    return fail(`the page does not show the expected text "${expectText}"`);
+    return fail(`does not show the expected text "${expectText}"`);
   return { ok: true, problem: null, ...base };
 }

@@ -23,7 +23,12 @@ export const FLAG_AFTER_FAILURES = 2;
 const LEASE_MS = 10 * 60_000;
 
 export function presentMonitor(
-  m: TrackingMonitorsTable & { link_code: string; link_name: string; partner_name: string },
+  m: TrackingMonitorsTable & {
+    link_code: string;
+    link_name: string;
+    partner_name: string;
+    partner_stage: string;
+  },
 ) {
   return {
     linkId: m.link_id,
@@ -31,6 +36,7 @@ export function presentMonitor(
     linkName: m.link_name,
     partnerId: m.partner_id,
     partnerName: m.partner_name,
+    partnerStage: m.partner_stage,
     enabled: Number(m.enabled) === 1,
     intervalHours: Number(m.interval_hours),
     nextRunAt: m.next_run_at,
@@ -49,7 +55,12 @@ function monitorsQuery(store: Store) {
     .innerJoin('links as l', 'l.id', 'm.link_id')
     .innerJoin('partners as p', 'p.id', 'm.partner_id')
     .selectAll('m')
-    .select(['l.code as link_code', 'l.name as link_name', 'p.display_name as partner_name']);
+    .select([
+      'l.code as link_code',
+      'l.name as link_name',
+      'p.display_name as partner_name',
+      'p.stage as partner_stage',
+    ]);
 }
 
 export async function listMonitors(
@@ -231,7 +242,7 @@ export async function runMonitorCycle(
 }
 
 async function runOne(store: Store, runner: TestRunner, linkId: string, workerId: string, out: MonitorCycle) {
-  const row = await startTest(store, runner, qaCtx, { linkId }, 'monitor');
+  const row = await startTest(store, runner, qaCtx, { linkId }, 'monitor', runner.rt.config.publicUrl);
   await runner.wait(row.id, 5 * 60_000);
   const test = await store.db
     .selectFrom('tracking_tests')

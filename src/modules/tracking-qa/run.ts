@@ -64,6 +64,16 @@ export const qaCtx: RequestContext = {
   requestId: null,
 };
 
+/** Short names of the steps, for one-line verdicts. */
+const STEP_NAMES: Record<StepKey, string> = {
+  click: 'Click',
+  redirects: 'Redirect chain',
+  landing: 'Landing page',
+  events: 'Test events',
+  attribution: 'Attribution',
+  postbacks: 'Partner postbacks',
+};
+
 const DEFAULT_SUBS = { sub1: 'qa-s1', sub2: 'qa-s2', sub3: 'qa-s3', sub4: 'qa-s4', sub5: 'qa-s5' } as const;
 
 /** Macros that must never render empty in a postback of a click-attributed test event. */
@@ -137,12 +147,21 @@ async function saveProgress(
     .execute();
 }
 
-export function trackingUrlOf(config: QaRuntime['config'], code: string): string {
-  return `${config.publicUrl ?? 'http://localhost'}/c/${code}`;
+/** The tracking URL as partners hand it out: the public URL, else the origin the test was started from. */
+export function trackingUrlOf(
+  config: QaRuntime['config'],
+  code: string,
+  origin: string | null = null,
+): string {
+  return `${config.publicUrl ?? origin ?? 'http://localhost'}/c/${code}`;
 }
 
 /** Runs a test whose row is already stored as running. Never throws: a crash of the run is an `error` verdict. */
-export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Promise<void> {
+export async function executeTest(
+  rt: QaRuntime,
+  test: TrackingTestsTable,
+  origin: string | null = null,
+): Promise<void> {
   const started = nowMs();
   const steps = emptySteps();
   const step = (k: StepKey) => steps.find((s) => s.key === k) as Step;
@@ -186,7 +205,7 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
       .executeTakeFirstOrThrow();
     const programme = await programmeForLink(db, link.programme_id);
     const postbacks = await postbacksOfPartner(db, partner.id);
-    const trackingUrl = trackingUrlOf(rt.config, link.code);
+    const trackingUrl = trackingUrlOf(rt.config, link.code, origin);
     const setup: Setup = {
       trackingUrl,
       partner: { id: partner.id, name: partner.display_name, stage: partner.stage },
@@ -327,9 +346,14 @@ export async function executeTest(rt: QaRuntime, test: TrackingTestsTable): Prom
         verdict.ok ? 'passed' : 'failed',
         verdict.ok
           ? `Answered ${chain.final.res.statusCode}${verdict.title ? ` with "${verdict.title.slice(0, 80)}"` : ''}${options.expectText ? `, showing "${options.expectText}"` : ''}.`
-          : `The landing page fails: ${verdict.problem}.`,
+          : `The landing page ${verdict.problem}.`,
         ev,
       );
+      // The landing page was fetched as the chain's last hop: its time belongs to this step, not the chain's.
+      const fetchMs = chain.final.res.latencyMs;
+      const r = step('redirects');
+      if (r.durationMs !== null) r.durationMs = Math.max(0, r.durationMs - fetchMs);
+      step('landing').durationMs = fetchMs;
     }
 
     // ---- events ----
@@ -540,7 +564,7 @@ export function verdictOf(
     return {
       status: 'failed',
       failedStep: failed.key,
-      summary: `${STEP_LABELS[failed.key]}: no. ${failed.summary}`,
+      summary: `${STEP_NAMES[failed.key]} failed: ${failed.summary.charAt(0).toLowerCase()}${failed.summary.slice(1)}`,
     };
   const warned = steps.filter((s) => s.status === 'warning').length;
   const skipped = steps.filter((s) => s.status === 'skipped').map((s) => s.key);
@@ -587,6 +611,13 @@ async function finish(
       reason: v.summary,
       meta: { trigger: test.trigger },
     });
+    // Every finished run is the link's latest result, whoever started it (the schedule keeps its own count of
+    // failures in a row and its flag).
+    await w.trx
+      .updateTable('tracking_monitors')
+      .set({ last_test_id: test.id, last_status: v.status, last_run_at: finishedAt, updated_at: finishedAt })
+      .where('link_id', '=', test.link_id)
+      .execute();
     // A first pass puts the link under a daily monitor (the schedule runs it only while the partner is active).
     if (v.status === 'passed') {
       await w.trx

@@ -18,11 +18,14 @@ type Db = Kysely<DB> | Transaction<DB>;
 /** A run older than this while still "running" belongs to an instance that stopped: it is closed as error. */
 export const STALE_RUN_MS = 10 * 60_000;
 
-export function presentTest(r: TrackingTestsTable): TrackingTestView {
+export type TestRow = TrackingTestsTable & { link_code: string };
+
+export function presentTest(r: TestRow): TrackingTestView {
   return {
     id: r.id,
     partnerId: r.partner_id,
     linkId: r.link_id,
+    linkCode: r.link_code,
     trigger: r.trigger as TrackingTestView['trigger'],
     requestedBy: { id: r.requested_by, name: r.requested_by_name },
     status: r.status as TrackingTestView['status'],
@@ -45,8 +48,8 @@ export class TestRunner {
   constructor(readonly rt: QaRuntime) {}
 
   /** Starts the run of a stored test in the background. */
-  launch(row: TrackingTestsTable): Promise<void> {
-    const p = executeTest(this.rt, row).finally(() => this.running.delete(row.id));
+  launch(row: TrackingTestsTable, origin: string | null = null): Promise<void> {
+    const p = executeTest(this.rt, row, origin).finally(() => this.running.delete(row.id));
     this.running.set(row.id, p);
     return p;
   }
@@ -70,9 +73,17 @@ export class TestRunner {
   }
 }
 
-async function loadTestFor(db: Db, ctx: RequestContext, id: string): Promise<TrackingTestsTable> {
+function testsQuery(db: Db) {
+  return db
+    .selectFrom('tracking_tests as t')
+    .innerJoin('links as l', 'l.id', 't.link_id')
+    .selectAll('t')
+    .select('l.code as link_code');
+}
+
+async function loadTestFor(db: Db, ctx: RequestContext, id: string): Promise<TestRow> {
   const row = isId('trackingTest', id)
-    ? await db.selectFrom('tracking_tests').selectAll().where('id', '=', id).executeTakeFirst()
+    ? await testsQuery(db).where('t.id', '=', id).executeTakeFirst()
     : undefined;
   if (!row || !canSeePartner(ctx.actor, { id: row.partner_id })) throw notFound(`Tracking test ${id}`);
   return row;
@@ -88,7 +99,8 @@ export async function startTest(
   ctx: RequestContext,
   body: RunTestBody,
   trigger: 'manual' | 'monitor' = 'manual',
-): Promise<TrackingTestsTable> {
+  origin: string | null = null,
+): Promise<TestRow> {
   assertCan(ctx.actor, 'tracking_qa.run');
   const link = isId('link', body.linkId)
     ? await store.db.selectFrom('links').selectAll().where('id', '=', body.linkId).executeTakeFirst()
@@ -148,11 +160,11 @@ export async function startTest(
       after: { linkId: link.id, linkCode: link.code, trigger, options },
     });
   });
-  void runner.launch(row);
-  return row;
+  void runner.launch(row, origin);
+  return { ...row, link_code: link.code };
 }
 
-export async function getTest(store: Store, ctx: RequestContext, id: string): Promise<TrackingTestsTable> {
+export async function getTest(store: Store, ctx: RequestContext, id: string): Promise<TestRow> {
   assertCan(ctx.actor, 'tracking_qa.read');
   return loadTestFor(store.db, ctx, id);
 }
@@ -168,23 +180,23 @@ export async function listTests(
     limit: number;
     cursor?: string;
   },
-): Promise<{ data: TrackingTestsTable[]; nextCursor: string | null }> {
+): Promise<{ data: TestRow[]; nextCursor: string | null }> {
   assertCan(ctx.actor, 'tracking_qa.read');
-  let query = store.db.selectFrom('tracking_tests').selectAll();
+  let query = testsQuery(store.db);
   if (ctx.actor.role === 'partner' || ctx.actor.partnerId) {
     if (q.partnerId && q.partnerId !== ctx.actor.partnerId) return { data: [], nextCursor: null };
-    query = query.where('partner_id', '=', ctx.actor.partnerId ?? '');
-  } else if (q.partnerId) query = query.where('partner_id', '=', q.partnerId);
-  if (q.linkId) query = query.where('link_id', '=', q.linkId);
-  if (q.status) query = query.where('status', '=', q.status);
-  if (q.trigger) query = query.where('trigger', '=', q.trigger);
+    query = query.where('t.partner_id', '=', ctx.actor.partnerId ?? '');
+  } else if (q.partnerId) query = query.where('t.partner_id', '=', q.partnerId);
+  if (q.linkId) query = query.where('t.link_id', '=', q.linkId);
+  if (q.status) query = query.where('t.status', '=', q.status);
+  if (q.trigger) query = query.where('t.trigger', '=', q.trigger);
   if (q.cursor) {
     if (!isId('trackingTest', q.cursor))
       throw invalidField('query.cursor', 'is not a cursor from this list; start again without it.');
-    query = query.where('id', '<', q.cursor);
+    query = query.where('t.id', '<', q.cursor);
   }
   const rows = await query
-    .orderBy('id', 'desc')
+    .orderBy('t.id', 'desc')
     .limit(q.limit + 1)
     .execute();
   const page = rows.slice(0, q.limit);

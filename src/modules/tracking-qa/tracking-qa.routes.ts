@@ -82,7 +82,8 @@ export async function trackingQaRoutes(
     },
     async (req, reply) => {
       const ctx = ctxOf(req);
-      const row = await startTest(store, runner, ctx, req.body);
+      const origin = config.publicUrl ?? `${req.protocol}://${req.host}`;
+      const row = await startTest(store, runner, ctx, req.body, 'manual', origin);
       reply.header('location', `/api/v1/tracking-tests/${row.id}`);
       if (req.query.wait !== 'true') return reply.code(202).send(presentTest(row));
       await runner.wait(row.id, WAIT_LIMIT_MS);

@@ -134,6 +134,8 @@ describe('tracking QA', () => {
     expect(clickId).toMatch(/^c[0-9A-Z]{29}$/);
 
     // What was configured is on the record.
+    expect(test.linkCode).toBe(l.code);
+    expect(test.setup.trackingUrl).toBe(`http://localhost:80/c/${l.code}`); // the origin the test was started from
     expect(test.setup.link).toMatchObject({ id: l.id, code: l.code, status: 'active' });
     expect(test.setup.programme).toMatchObject({ name: 'Standard', minClickToEventSeconds: 1 });
     expect(test.setup.postbacks.map((p: { eventType: string }) => p.eventType).sort()).toEqual([
@@ -262,7 +264,7 @@ describe('tracking QA', () => {
     expect(stepOf(test, 'landing').status).toBe('passed');
     expect(stepOf(test, 'attribution').status).toBe('passed');
     expect(stepOf(test, 'postbacks').status).toBe('skipped');
-    expect(test.summary).toMatch(/^Redirect chain keeps the click id: no\./);
+    expect(test.summary).toMatch(/^Redirect chain failed: the click id is lost on the way: hop 3/);
   });
 
   it('fails a landing page that answers 200 but is an error page, and one that answers 404', async () => {

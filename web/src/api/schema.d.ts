@@ -1388,7 +1388,7 @@ export interface paths {
                     entityId?: string;
                     partnerId?: string;
                     actorId?: string;
-                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved" | "postback.created" | "postback.updated" | "postback.enabled" | "postback.disabled" | "postback.secret_rotated" | "postback.tested" | "postback.resend" | "link.created" | "link.updated" | "link.paused" | "link.activated" | "link.archived" | "clicks.pruned" | "event_source.created" | "event_source.updated" | "event_source.token_rotated" | "event_inbox.resolved" | "attribution.requested" | "attribution.approved" | "attribution.rejected" | "programme.created" | "programme.updated";
+                    action?: "system.initialized" | "user.created" | "user.updated" | "user.disabled" | "user.enabled" | "user.password_changed" | "user.logged_in" | "user.logged_out" | "apikey.created" | "apikey.revoked" | "role.permissions_changed" | "partner.created" | "partner.updated" | "partner.archived" | "partner.restored" | "partners.imported" | "contact.created" | "contact.updated" | "contact.deleted" | "custom_field.created" | "custom_field.updated" | "custom_field.archived" | "policy.published" | "document.uploaded" | "document.reviewed" | "document.archived" | "terms.proposed" | "terms.approved" | "terms.rejected" | "terms.withdrawn" | "terms.accepted" | "authority.updated" | "audit.personal_data_erased" | "onboarding.advanced" | "onboarding.moved_back" | "onboarding.rejected" | "onboarding.suspended" | "onboarding.resumed" | "onboarding.offboarded" | "onboarding.item_ticked" | "onboarding.item_unticked" | "onboarding.template_published" | "handover.created" | "handover.acknowledged" | "task.created" | "task.assigned" | "task.started" | "task.completed" | "task.reopened" | "task.cancelled" | "task.sla_paused" | "task.sla_resumed" | "sla.policies_updated" | "sla.calendar_updated" | "dd.opened" | "dd.updated" | "dd.party_added" | "dd.party_updated" | "dd.party_removed" | "dd.screening_recorded" | "dd.decided" | "dd.more_requested" | "dd.request_answered" | "restricted_countries.updated" | "payout_details.changed" | "payout_details.verified" | "risk_flag.raised" | "risk_flag.resolved" | "postback.created" | "postback.updated" | "postback.enabled" | "postback.disabled" | "postback.secret_rotated" | "postback.tested" | "postback.resend" | "link.created" | "link.updated" | "link.paused" | "link.activated" | "link.archived" | "clicks.pruned" | "event_source.created" | "event_source.updated" | "event_source.token_rotated" | "event_inbox.resolved" | "attribution.requested" | "attribution.approved" | "attribution.rejected" | "programme.created" | "programme.updated" | "tracking_test.started" | "tracking_test.passed" | "tracking_test.failed" | "tracking_monitor.updated" | "tracking.reconciled";
                     /** @description Entries at or after this time. */
                     from?: string;
                     /** @description Entries before this time. */
@@ -1686,7 +1686,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         reason?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -1776,7 +1776,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         reason?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -1824,7 +1824,7 @@ export interface paths {
                         note?: string | null;
                         /** @description When the partner accepted (staff recording a signed document); defaults to now */
                         acceptedAt?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -2265,7 +2265,7 @@ export interface paths {
                     "application/json": {
                         /** @description The firm's regulated entity the partner works with, when the partner's regulated_entity field is empty */
                         regulatedEntity?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -2929,7 +2929,7 @@ export interface paths {
                         note?: string | null;
                         /** @description The version being verified; refused if it is no longer current */
                         version?: number;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -3762,7 +3762,7 @@ export interface paths {
                         expectedStage?: "intake" | "due_diligence" | "tracking_setup" | "activation_readiness" | "handover" | "active" | "rejected" | "suspended" | "offboarded";
                         /** @description A note recorded with the move */
                         note?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -4038,7 +4038,7 @@ export interface paths {
                             /** @description A link (http or https) */
                             url?: string;
                         };
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -4165,7 +4165,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         note?: string | null;
-                    };
+                    } | null;
                 };
             };
             responses: {
@@ -6339,7 +6339,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["PostbackTestInput"];
+                    "application/json": components["schemas"]["PostbackTestInput"] | null;
                 };
             };
             responses: {
@@ -6440,6 +6440,386 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Stats"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking-tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tracking tests, newest first (a partner user: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    linkId?: string;
+                    status?: "running" | "passed" | "failed" | "error";
+                    trigger?: "manual" | "monitor";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingTestList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Run a tracking test of a link end to end (click → redirects → landing → test events → attribution → partner postbacks)
+         * @description Answers 202 with the running test at once (poll GET /api/v1/tracking-tests/{id}), or with `wait=true` the finished test (201). The result is the setup record kept on the partner file: what was configured and every step with its evidence. A passed test is the onboarding gate's "tracking QA passed" fact and puts the link under a daily monitor.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description true: answer when the test has finished (up to 120 s); false: answer 202 at once and poll */
+                    wait?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The tracking link to test (the partner is the link's) */
+                        linkId: string;
+                        /** @description Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value) */
+                        subs?: {
+                            sub1?: string;
+                            sub2?: string;
+                            sub3?: string;
+                            sub4?: string;
+                            sub5?: string;
+                        };
+                        /** @description Text the landing page must show (e.g. "Open an account"); catches a wrong but working page */
+                        expectText?: string;
+                        /** @description Test events to send after the registration (default: those the partner has postbacks for; a deposit stands for ftd and qualified_ftd) */
+                        eventTypes?: ("registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingTest"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingTest"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking-tests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A tracking test with its setup and every step with evidence (progress while it runs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingTest"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking-monitors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monitors: links whose tracking test re-runs on a schedule while the partner is active */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    lastStatus?: "passed" | "failed" | "error";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingMonitorList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{id}/monitor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Turn a link's monitor on or off and set how often it re-runs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        enabled: boolean;
+                        /**
+                         * @description How often the test re-runs (1–168 h)
+                         * @default 24
+                         */
+                        intervalHours?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingMonitor"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tracking-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Attribution checks over a period: orphan events, duplicate txids, clicks from restricted countries, postback failure rates */
+        get: {
+            parameters: {
+                query?: {
+                    partnerId?: string;
+                    /** @description First day (UTC), default 6 days before `to` */
+                    from?: string;
+                    /** @description Last day (UTC), default today; at most 31 days in all */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TrackingChecks"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A partner's reconciliations, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReconciliationList"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Compare a partner's own CSV (per day, optionally per sub-ID) with our numbers
+         * @description Columns: `date` (YYYY-MM-DD), optionally `sub1`/`sub_id`, and any of clicks, unique_clicks, registrations (signups, leads), ftds, qualified_ftds (cpa), deposits, lots. Each figure is compared with ours; the difference is relative to the larger number: under 2% normal, 2–5% watch, over 5% investigate.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The partner's export: a date column, optionally sub1/sub_id, and figures */
+                        csv: string;
+                        fileName?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reconciliation"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/partners/{id}/reconciliations/{reconciliationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reconciliation with every row compared */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    reconciliationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Reconciliation"];
                     };
                 };
             };
@@ -7298,6 +7678,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
         };
         ClickStoryInput: {
             id: string;
@@ -7330,6 +7712,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
             /**
              * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
              * @enum {string}
@@ -8023,6 +8407,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
             /**
              * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
              * @enum {string}
@@ -8073,6 +8459,416 @@ export interface components {
             clients: components["schemas"]["ClientInput"][];
             /** @description Manual attribution decisions about those clients */
             decisions: components["schemas"]["AttributionDecisionInput"][];
+        };
+        TrackingTestEvidenceInput: {
+            trackingUrl?: string;
+            statusCode?: number | null;
+            location?: string | null;
+            clickId?: string | null;
+            clickStored?: boolean;
+            latencyMs?: number;
+            hops?: {
+                n: number;
+                url: string;
+                statusCode: number | null;
+                latencyMs: number;
+                address: string | null;
+                clickIdInUrl: boolean;
+                location: string | null;
+                error: string | null;
+            }[];
+            lostAt?: number | null;
+            url?: string;
+            title?: string | null;
+            contentType?: string | null;
+            bytes?: number;
+            waitedMs?: number;
+            events?: {
+                /** @enum {string} */
+                type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                txid: string;
+                eventId: string | null;
+                status: string;
+                attribution: string | null;
+                attributionNote: string | null;
+                partnerId: string | null;
+                isFtd: boolean;
+                isQualifiedFtd: boolean;
+            }[];
+            expectedPartnerId?: string;
+            deliveries?: {
+                deliveryId: string;
+                postbackId: string;
+                eventType: string;
+                /** @description Macros the template uses that rendered empty */
+                emptyMacros: string[];
+                /** @description Braces left in what was sent: a macro that was not replaced */
+                leftover: string[];
+                attempt: components["schemas"]["PostbackAttemptInput"] | null;
+                problem: string | null;
+            }[];
+            warnings?: string[];
+        };
+        TrackingTestStepInput: {
+            /** @enum {string} */
+            key: "click" | "redirects" | "landing" | "events" | "attribution" | "postbacks";
+            label: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "passed" | "warning" | "failed" | "skipped";
+            startedAt: string | null;
+            durationMs: number | null;
+            summary: string;
+            evidence: components["schemas"]["TrackingTestEvidenceInput"];
+        };
+        TrackingTestSetupInput: {
+            trackingUrl: string;
+            partner: {
+                id: string;
+                name: string;
+                stage: string;
+            };
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                landingUrl: string;
+                status: string;
+                allowedCountries: string[];
+                updatedAt: string;
+            };
+            programme: {
+                id: string;
+                name: string;
+                minClickToEventSeconds: number;
+                maxClickAgeDays: number;
+                ftdDefinition: string;
+                qualifyingDeposit: {
+                    amountMinor: number;
+                    currency: string;
+                };
+            } | null;
+            /** @description Every postback of the partner when the test ran (secrets redacted) */
+            postbacks: components["schemas"]["PostbackInput"][];
+        };
+        TrackingTestInput: {
+            id: string;
+            partnerId: string;
+            linkId: string;
+            linkCode: string;
+            /** @enum {string} */
+            trigger: "manual" | "monitor";
+            requestedBy: {
+                id: string | null;
+                name: string;
+            };
+            /** @enum {string} */
+            status: "running" | "passed" | "failed" | "error";
+            failedStep: ("click" | "redirects" | "landing" | "events" | "attribution" | "postbacks") | null;
+            summary: string | null;
+            startedAt: string;
+            finishedAt: string | null;
+            durationMs: number | null;
+            clickId: string | null;
+            clientExternalId: string | null;
+            options: {
+                /** @description Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value) */
+                subs?: {
+                    sub1?: string;
+                    sub2?: string;
+                    sub3?: string;
+                    sub4?: string;
+                    sub5?: string;
+                };
+                /** @description Text the landing page must show (e.g. "Open an account"); catches a wrong but working page */
+                expectText?: string;
+                /** @description Test events to send after the registration (default: those the partner has postbacks for; a deposit stands for ftd and qualified_ftd) */
+                eventTypes?: ("registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback")[];
+            };
+            setup: components["schemas"]["TrackingTestSetupInput"] | null;
+            steps: components["schemas"]["TrackingTestStepInput"][];
+        };
+        TrackingTestListInput: {
+            data: {
+                id: string;
+                partnerId: string;
+                linkId: string;
+                linkCode: string;
+                /** @enum {string} */
+                trigger: "manual" | "monitor";
+                requestedBy: {
+                    id: string | null;
+                    name: string;
+                };
+                /** @enum {string} */
+                status: "running" | "passed" | "failed" | "error";
+                failedStep: ("click" | "redirects" | "landing" | "events" | "attribution" | "postbacks") | null;
+                summary: string | null;
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                clickId: string | null;
+                clientExternalId: string | null;
+                options: {
+                    /** @description Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value) */
+                    subs?: {
+                        sub1?: string;
+                        sub2?: string;
+                        sub3?: string;
+                        sub4?: string;
+                        sub5?: string;
+                    };
+                    /** @description Text the landing page must show (e.g. "Open an account"); catches a wrong but working page */
+                    expectText?: string;
+                    /** @description Test events to send after the registration (default: those the partner has postbacks for; a deposit stands for ftd and qualified_ftd) */
+                    eventTypes?: ("registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback")[];
+                };
+            }[];
+            nextCursor: string | null;
+        };
+        TrackingMonitorInput: {
+            linkId: string;
+            linkCode: string;
+            linkName: string;
+            partnerId: string;
+            partnerName: string;
+            /** @description Monitors run only while the partner is active */
+            partnerStage: string;
+            enabled: boolean;
+            intervalHours: number;
+            nextRunAt: string;
+            lastTestId: string | null;
+            lastStatus: ("passed" | "failed" | "error") | null;
+            lastRunAt: string | null;
+            consecutiveFailures: number;
+            /** @description The risk flag this monitor raised and has not yet seen fixed */
+            openFlagId: string | null;
+            version: number;
+        };
+        TrackingMonitorListInput: {
+            data: components["schemas"]["TrackingMonitorInput"][];
+            nextCursor: string | null;
+        };
+        TrackingChecksInput: {
+            from: string;
+            to: string;
+            partnerId: string | null;
+            orphanEvents: {
+                total: number;
+                byReason: {
+                    reason: string;
+                    label: string;
+                    count: number;
+                }[];
+                samples: {
+                    eventId: string;
+                    type: string;
+                    txid: string;
+                    clickId: string | null;
+                    reason: string;
+                    sourceId: string;
+                    receivedAt: string;
+                }[];
+            };
+            duplicateTxids: {
+                total: number;
+                samples: {
+                    txid: string;
+                    count: number;
+                    events: {
+                        eventId: string;
+                        sourceId: string;
+                        type: string;
+                        partnerId: string | null;
+                    }[];
+                }[];
+            };
+            restrictedClicks: {
+                /** @description False when no GeoIP database is configured: clicks have no country */
+                geoConfigured: boolean;
+                total: number;
+                byCountry: {
+                    country: string;
+                    clicks: number;
+                    /** @enum {string} */
+                    why: "not_allowed_for_link" | "restricted_for_entity";
+                    detail: string;
+                }[];
+            };
+            postbacks: {
+                postbackId: string;
+                partnerId: string;
+                eventType: string;
+                status: string;
+                attempts: number;
+                failures: number;
+                failureRateBp: number;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+            }[];
+            /** @description Malformed inbound requests waiting in the event inbox */
+            inboxOpen: number;
+        };
+        ReconciliationInput: {
+            id: string;
+            partnerId: string;
+            from: string;
+            to: string;
+            fileName: string | null;
+            fileSha256: string;
+            rowCount: number;
+            /** @enum {string} */
+            band: "normal" | "watch" | "investigate";
+            createdBy: string | null;
+            createdAt: string;
+            result: {
+                bySub: boolean;
+                metrics: ("clicks" | "unique_clicks" | "registrations" | "ftds" | "qualified_ftds" | "deposits" | "lots")[];
+                ignoredColumns: string[];
+                totals: {
+                    clicks?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    unique_clicks?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    registrations?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    ftds?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    qualified_ftds?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    deposits?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    lots?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                };
+                counts: {
+                    normal: number;
+                    watch: number;
+                    investigate: number;
+                };
+                rows: {
+                    day: string;
+                    sub1: string | null;
+                    inFile: boolean;
+                    figures: {
+                        clicks?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        unique_clicks?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        registrations?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        ftds?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        qualified_ftds?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        deposits?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        lots?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                    };
+                    /** @enum {string} */
+                    band: "normal" | "watch" | "investigate";
+                }[];
+            };
+        };
+        ReconciliationListInput: {
+            data: {
+                id: string;
+                partnerId: string;
+                from: string;
+                to: string;
+                fileName: string | null;
+                fileSha256: string;
+                rowCount: number;
+                /** @enum {string} */
+                band: "normal" | "watch" | "investigate";
+                createdBy: string | null;
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
         };
         GateItemInput: {
             key: string;
@@ -9150,6 +9946,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
         };
         ClickStory: {
             id: string;
@@ -9182,6 +9980,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
             /**
              * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
              * @enum {string}
@@ -9875,6 +10675,8 @@ export interface components {
             };
             isBot?: boolean;
             isDuplicate?: boolean;
+            /** @description The click of a tracking QA run: stored as evidence, never counted in stats */
+            isTest?: boolean;
             /**
              * @description stored: the raw click is below. pruned: click retention deleted raw clicks older than the run's cutoff, and this click is older; time, link and partner come from the verified id. not_stored: no raw click and no retention run covers its time (it was never committed, e.g. the visitor was answered 503).
              * @enum {string}
@@ -9925,6 +10727,416 @@ export interface components {
             clients: components["schemas"]["Client"][];
             /** @description Manual attribution decisions about those clients */
             decisions: components["schemas"]["AttributionDecision"][];
+        };
+        TrackingTestEvidence: {
+            trackingUrl?: string;
+            statusCode?: number | null;
+            location?: string | null;
+            clickId?: string | null;
+            clickStored?: boolean;
+            latencyMs?: number;
+            hops?: {
+                n: number;
+                url: string;
+                statusCode: number | null;
+                latencyMs: number;
+                address: string | null;
+                clickIdInUrl: boolean;
+                location: string | null;
+                error: string | null;
+            }[];
+            lostAt?: number | null;
+            url?: string;
+            title?: string | null;
+            contentType?: string | null;
+            bytes?: number;
+            waitedMs?: number;
+            events?: {
+                /** @enum {string} */
+                type: "registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback";
+                txid: string;
+                eventId: string | null;
+                status: string;
+                attribution: string | null;
+                attributionNote: string | null;
+                partnerId: string | null;
+                isFtd: boolean;
+                isQualifiedFtd: boolean;
+            }[];
+            expectedPartnerId?: string;
+            deliveries?: {
+                deliveryId: string;
+                postbackId: string;
+                eventType: string;
+                /** @description Macros the template uses that rendered empty */
+                emptyMacros: string[];
+                /** @description Braces left in what was sent: a macro that was not replaced */
+                leftover: string[];
+                attempt: components["schemas"]["PostbackAttempt"] | null;
+                problem: string | null;
+            }[];
+            warnings?: string[];
+        };
+        TrackingTestStep: {
+            /** @enum {string} */
+            key: "click" | "redirects" | "landing" | "events" | "attribution" | "postbacks";
+            label: string;
+            /** @enum {string} */
+            status: "pending" | "running" | "passed" | "warning" | "failed" | "skipped";
+            startedAt: string | null;
+            durationMs: number | null;
+            summary: string;
+            evidence: components["schemas"]["TrackingTestEvidence"];
+        };
+        TrackingTestSetup: {
+            trackingUrl: string;
+            partner: {
+                id: string;
+                name: string;
+                stage: string;
+            };
+            link: {
+                id: string;
+                code: string;
+                name: string;
+                landingUrl: string;
+                status: string;
+                allowedCountries: string[];
+                updatedAt: string;
+            };
+            programme: {
+                id: string;
+                name: string;
+                minClickToEventSeconds: number;
+                maxClickAgeDays: number;
+                ftdDefinition: string;
+                qualifyingDeposit: {
+                    amountMinor: number;
+                    currency: string;
+                };
+            } | null;
+            /** @description Every postback of the partner when the test ran (secrets redacted) */
+            postbacks: components["schemas"]["Postback"][];
+        };
+        TrackingTest: {
+            id: string;
+            partnerId: string;
+            linkId: string;
+            linkCode: string;
+            /** @enum {string} */
+            trigger: "manual" | "monitor";
+            requestedBy: {
+                id: string | null;
+                name: string;
+            };
+            /** @enum {string} */
+            status: "running" | "passed" | "failed" | "error";
+            failedStep: ("click" | "redirects" | "landing" | "events" | "attribution" | "postbacks") | null;
+            summary: string | null;
+            startedAt: string;
+            finishedAt: string | null;
+            durationMs: number | null;
+            clickId: string | null;
+            clientExternalId: string | null;
+            options: {
+                /** @description Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value) */
+                subs?: {
+                    sub1?: string;
+                    sub2?: string;
+                    sub3?: string;
+                    sub4?: string;
+                    sub5?: string;
+                };
+                /** @description Text the landing page must show (e.g. "Open an account"); catches a wrong but working page */
+                expectText?: string;
+                /** @description Test events to send after the registration (default: those the partner has postbacks for; a deposit stands for ftd and qualified_ftd) */
+                eventTypes?: ("registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback")[];
+            };
+            setup: components["schemas"]["TrackingTestSetup"] | null;
+            steps: components["schemas"]["TrackingTestStep"][];
+        };
+        TrackingTestList: {
+            data: {
+                id: string;
+                partnerId: string;
+                linkId: string;
+                linkCode: string;
+                /** @enum {string} */
+                trigger: "manual" | "monitor";
+                requestedBy: {
+                    id: string | null;
+                    name: string;
+                };
+                /** @enum {string} */
+                status: "running" | "passed" | "failed" | "error";
+                failedStep: ("click" | "redirects" | "landing" | "events" | "attribution" | "postbacks") | null;
+                summary: string | null;
+                startedAt: string;
+                finishedAt: string | null;
+                durationMs: number | null;
+                clickId: string | null;
+                clientExternalId: string | null;
+                options: {
+                    /** @description Sub-IDs for the test click (default qa-s1..qa-s5, so every {subN} macro has a value) */
+                    subs?: {
+                        sub1?: string;
+                        sub2?: string;
+                        sub3?: string;
+                        sub4?: string;
+                        sub5?: string;
+                    };
+                    /** @description Text the landing page must show (e.g. "Open an account"); catches a wrong but working page */
+                    expectText?: string;
+                    /** @description Test events to send after the registration (default: those the partner has postbacks for; a deposit stands for ftd and qualified_ftd) */
+                    eventTypes?: ("registration" | "kyc_approved" | "ftd" | "deposit" | "withdrawal" | "trade" | "chargeback")[];
+                };
+            }[];
+            nextCursor: string | null;
+        };
+        TrackingMonitor: {
+            linkId: string;
+            linkCode: string;
+            linkName: string;
+            partnerId: string;
+            partnerName: string;
+            /** @description Monitors run only while the partner is active */
+            partnerStage: string;
+            enabled: boolean;
+            intervalHours: number;
+            nextRunAt: string;
+            lastTestId: string | null;
+            lastStatus: ("passed" | "failed" | "error") | null;
+            lastRunAt: string | null;
+            consecutiveFailures: number;
+            /** @description The risk flag this monitor raised and has not yet seen fixed */
+            openFlagId: string | null;
+            version: number;
+        };
+        TrackingMonitorList: {
+            data: components["schemas"]["TrackingMonitor"][];
+            nextCursor: string | null;
+        };
+        TrackingChecks: {
+            from: string;
+            to: string;
+            partnerId: string | null;
+            orphanEvents: {
+                total: number;
+                byReason: {
+                    reason: string;
+                    label: string;
+                    count: number;
+                }[];
+                samples: {
+                    eventId: string;
+                    type: string;
+                    txid: string;
+                    clickId: string | null;
+                    reason: string;
+                    sourceId: string;
+                    receivedAt: string;
+                }[];
+            };
+            duplicateTxids: {
+                total: number;
+                samples: {
+                    txid: string;
+                    count: number;
+                    events: {
+                        eventId: string;
+                        sourceId: string;
+                        type: string;
+                        partnerId: string | null;
+                    }[];
+                }[];
+            };
+            restrictedClicks: {
+                /** @description False when no GeoIP database is configured: clicks have no country */
+                geoConfigured: boolean;
+                total: number;
+                byCountry: {
+                    country: string;
+                    clicks: number;
+                    /** @enum {string} */
+                    why: "not_allowed_for_link" | "restricted_for_entity";
+                    detail: string;
+                }[];
+            };
+            postbacks: {
+                postbackId: string;
+                partnerId: string;
+                eventType: string;
+                status: string;
+                attempts: number;
+                failures: number;
+                failureRateBp: number;
+                lastError: string | null;
+                lastAttemptAt: string | null;
+            }[];
+            /** @description Malformed inbound requests waiting in the event inbox */
+            inboxOpen: number;
+        };
+        Reconciliation: {
+            id: string;
+            partnerId: string;
+            from: string;
+            to: string;
+            fileName: string | null;
+            fileSha256: string;
+            rowCount: number;
+            /** @enum {string} */
+            band: "normal" | "watch" | "investigate";
+            createdBy: string | null;
+            createdAt: string;
+            result: {
+                bySub: boolean;
+                metrics: ("clicks" | "unique_clicks" | "registrations" | "ftds" | "qualified_ftds" | "deposits" | "lots")[];
+                ignoredColumns: string[];
+                totals: {
+                    clicks?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    unique_clicks?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    registrations?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    ftds?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    qualified_ftds?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    deposits?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                    lots?: {
+                        ours: number;
+                        theirs: number;
+                        difference: number;
+                        differenceBp: number;
+                        /** @enum {string} */
+                        band: "normal" | "watch" | "investigate";
+                    };
+                };
+                counts: {
+                    normal: number;
+                    watch: number;
+                    investigate: number;
+                };
+                rows: {
+                    day: string;
+                    sub1: string | null;
+                    inFile: boolean;
+                    figures: {
+                        clicks?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        unique_clicks?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        registrations?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        ftds?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        qualified_ftds?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        deposits?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                        lots?: {
+                            ours: number;
+                            theirs: number;
+                            difference: number;
+                            differenceBp: number;
+                            /** @enum {string} */
+                            band: "normal" | "watch" | "investigate";
+                        };
+                    };
+                    /** @enum {string} */
+                    band: "normal" | "watch" | "investigate";
+                }[];
+            };
+        };
+        ReconciliationList: {
+            data: {
+                id: string;
+                partnerId: string;
+                from: string;
+                to: string;
+                fileName: string | null;
+                fileSha256: string;
+                rowCount: number;
+                /** @enum {string} */
+                band: "normal" | "watch" | "investigate";
+                createdBy: string | null;
+                createdAt: string;
+            }[];
+            nextCursor: string | null;
         };
         GateItem: {
             key: string;

@@ -51,6 +51,11 @@ export function formatLots(hundredths: number | null | undefined): string {
   return hundredths === null || hundredths === undefined ? '—' : intToDecimal(hundredths, 2);
 }
 
+/** A count with thousands separators: 12345 → "12,345". */
+export function formatCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : n.toLocaleString();
+}
+
 /** Basis points → "25.00%". */
 export function formatBps(bps: number | null | undefined): string {
   return bps === null || bps === undefined ? '—' : `${intToDecimal(bps, 2)}%`;

@@ -178,7 +178,20 @@ export function ClientPage({ id }: { id: string }) {
           </Fact>
           <Fact label="Click id">
             {c.clickId ? (
-              <Copyable value={c.clickId} display={`${c.clickId.slice(0, 14)}…`} />
+              <Group gap={6} wrap="nowrap">
+                <Copyable value={c.clickId} display={`${c.clickId.slice(0, 14)}…`} />
+                {can('clicks.read') && (
+                  <Anchor
+                    component={Link}
+                    to={`/clicks/${encodeURIComponent(c.clickId)}`}
+                    size="xs"
+                    style={{ whiteSpace: 'nowrap' }}
+                    data-testid="client-click-story"
+                  >
+                    Click story
+                  </Anchor>
+                )}
+              </Group>
             ) : (
               <Text size="sm" c="dimmed">
                 —

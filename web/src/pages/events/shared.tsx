@@ -231,6 +231,7 @@ export function EventTable({
     ]),
   );
   const sourceName = useSourceNames();
+  const canSeeClicks = useSession().can('clicks.read');
   const externalId = useClientExternalIds(
     showClient ? events.flatMap((e) => (e.clientId && !e.clientExternalId ? [e.clientId] : [])) : [],
   );
@@ -316,7 +317,22 @@ export function EventTable({
                   <PartnerLink id={e.partnerId} name={partnerName} />
                 </Table.Td>
                 <Table.Td maw={280}>
-                  <AttributionBadge attribution={e.attribution} />
+                  <Group gap={6} wrap="nowrap">
+                    <AttributionBadge attribution={e.attribution} />
+                    {e.clickId && canSeeClicks && (
+                      <Anchor
+                        component={Link}
+                        to={`/clicks/${encodeURIComponent(e.clickId)}`}
+                        size="xs"
+                        style={{ whiteSpace: 'nowrap' }}
+                        title={`Click ${e.clickId}`}
+                        onClick={(ev) => ev.stopPropagation()}
+                        data-testid="event-click-story"
+                      >
+                        click story
+                      </Anchor>
+                    )}
+                  </Group>
                   {e.attributionNote && (
                     <Text
                       size="xs"

@@ -30,6 +30,7 @@ import { PayoutsTab } from './PayoutsTab';
 import { ProfileTab } from './ProfileTab';
 import { TermsTab } from './TermsTab';
 import { TimelineTab } from './TimelineTab';
+import { TrackingTab } from './TrackingTab';
 
 const TABS = [
   { value: 'profile', label: 'Profile', permission: 'partners.read' },
@@ -39,6 +40,7 @@ const TABS = [
   { value: 'due-diligence', label: 'Due diligence', permission: 'dd.read' },
   { value: 'payouts', label: 'Payouts', permission: 'payouts.details_read' },
   { value: 'terms', label: 'Terms & approvals', permission: 'terms.read' },
+  { value: 'tracking', label: 'Tracking', permission: 'links.read' },
   { value: 'timeline', label: 'Timeline', permission: 'timeline.read' },
 ] as const;
 
@@ -184,6 +186,9 @@ export function PartnerPage({ id, tab }: { id: string; tab?: string }) {
         </Tabs.Panel>
         <Tabs.Panel value="terms">
           <TermsTab partner={p} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tracking">
+          <TrackingTab partner={p} />
         </Tabs.Panel>
         <Tabs.Panel value="timeline">
           <TimelineTab partner={p} />
