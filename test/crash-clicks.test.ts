@@ -16,6 +16,7 @@ import { loadConfig } from '../src/platform/config.ts';
 import { openDatabase } from '../src/platform/db/index.ts';
 import { seedClickLinks } from './support/click-seed.ts';
 import { TEST_PG_URL } from './support/db.ts';
+import { partnerDayDiff } from './support/rollup-check.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const UA =
@@ -223,6 +224,8 @@ describe('kill -9 under click load', () => {
       expect(rollMap).toEqual(rawMap);
       for (const r of rollups)
         expect(Number(r.unique_clicks) + Number(r.bots)).toBeLessThanOrEqual(Number(r.clicks));
+      // The partner-day rollups were written in the same transactions: equal to these summed.
+      expect((await partnerDayDiff(handle.db)).diffs).toEqual([]);
       expect(rows.length).toBeGreaterThanOrEqual(acknowledged.length + 1);
     } finally {
       await handle.close();

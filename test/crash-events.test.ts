@@ -26,6 +26,7 @@ import {
   rollupRecountDiff,
   seedEventWorkspace,
 } from './support/event-seed.ts';
+import { partnerDayDiff } from './support/rollup-check.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -320,6 +321,7 @@ describe('kill -9 under click and event load', () => {
       // Nothing half-written: rollups equal a recount; clients, events and outbox rows hang together.
       const { diffs } = await rollupRecountDiff(db);
       expect(diffs).toEqual([]);
+      expect((await partnerDayDiff(db)).diffs).toEqual([]);
       const clientRows = await db.selectFrom('clients').select(['id', 'external_id']).execute();
       const clientIdsWithEvents = new Set(events.map((e) => e.client_id).filter((x) => x !== null));
       expect(clientRows.filter((c) => !clientIdsWithEvents.has(c.id))).toEqual([]);

@@ -520,7 +520,10 @@ export async function decide(
   });
 }
 
-/** Moves a client's events to a partner; real events' rollups move from their old key to the new one. */
+/**
+ * Moves a client's events to a partner; real events' rollups (event_rollups and partner_day_event_rollups) move
+ * from their old key to the new one. Runs under the events lock, so no event batch writes rollups meanwhile.
+ */
 async function moveEvents(trx: Transaction<DB>, clientId: string, to: string): Promise<number> {
   const events = await trx.selectFrom('events').selectAll().where('client_id', '=', clientId).execute();
   for (const e of events) {
@@ -564,22 +567,34 @@ async function addRollup(
     chargebacks: e.type === 'chargeback' ? one : 0,
     chargeback_amount_minor: e.type === 'chargeback' ? amt : 0,
   };
+  // The currency key as the ingest planner sets it: the event's currency when it has an amount, else ''.
+  const day = e.occurred_at.slice(0, 10);
+  const currency = e.amount_minor !== null ? (e.currency ?? '') : '';
   await trx
     .insertInto('event_rollups')
-    .values({
-      day: e.occurred_at.slice(0, 10),
-      partner_id: partnerId,
-      link_id: linkId,
-      sub1,
-      currency: e.amount_minor !== null || e.revenue_minor !== null ? (e.currency ?? '') : '',
-      ...v,
-    })
+    .values({ day, partner_id: partnerId, link_id: linkId, sub1, currency, ...v })
     .onConflict((oc) =>
       oc
         .columns(['partner_id', 'day', 'link_id', 'sub1', 'currency'])
         .doUpdateSet(
           Object.fromEntries(
             Object.keys(v).map((k) => [k, sql`event_rollups.${sql.ref(k)} + excluded.${sql.ref(k)}`]),
+          ),
+        ),
+    )
+    .execute();
+  await trx
+    .insertInto('partner_day_event_rollups')
+    .values({ day, partner_id: partnerId, currency, ...v })
+    .onConflict((oc) =>
+      oc
+        .columns(['day', 'partner_id', 'currency'])
+        .doUpdateSet(
+          Object.fromEntries(
+            Object.keys(v).map((k) => [
+              k,
+              sql`partner_day_event_rollups.${sql.ref(k)} + excluded.${sql.ref(k)}`,
+            ]),
           ),
         ),
     )

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
+import { partnerDayDiff } from '../../../test/support/rollup-check.ts';
 import { newId } from '../../platform/ids.ts';
 import { runOutboxCycle } from '../postbacks/index.ts';
 import { nowIso } from '../../platform/time.ts';
@@ -364,6 +365,7 @@ describe('events in', () => {
     const r = await postback({ event: 'registration', txid: 'qa-1', ref: 'BETA22', test: '1' });
     expect(r.json()).toMatchObject({ status: 'accepted', partnerId: partnerB });
     expect(await sumRegs()).toBe(before);
+    expect((await partnerDayDiff(t.store.db)).diffs).toEqual([]);
     const ev = await t.app.inject({ method: 'GET', url: `/api/v1/events/${r.json().eventId}`, headers: ops });
     expect(ev.json().isTest).toBe(true);
   });
@@ -474,8 +476,18 @@ describe('events in', () => {
         (n, r) => n + Number(r.deposit_amount_minor),
         0,
       );
+    const partnerDayTotals = async (p: string) =>
+      (
+        await t.store.db
+          .selectFrom('partner_day_event_rollups')
+          .selectAll()
+          .where('partner_id', '=', p)
+          .execute()
+      ).reduce((n, r) => n + Number(r.deposit_amount_minor), 0);
     const aBefore = await totals(partnerA);
     const bBefore = await totals(partnerB);
+    expect(await partnerDayTotals(partnerA)).toBe(aBefore);
+    expect(await partnerDayTotals(partnerB)).toBe(bBefore);
     const ok = await t.app.inject({
       method: 'POST',
       url: `/api/v1/attribution-decisions/${ask.json().id}/approve`,
@@ -486,6 +498,10 @@ describe('events in', () => {
     expect(ok.json().status).toBe('approved');
     expect(await totals(partnerA)).toBe(aBefore - 55_000);
     expect(await totals(partnerB)).toBe(bBefore + 55_000);
+    // The partner-day rollups move with them, in the same transaction.
+    expect(await partnerDayTotals(partnerA)).toBe(aBefore - 55_000);
+    expect(await partnerDayTotals(partnerB)).toBe(bBefore + 55_000);
+    expect((await partnerDayDiff(t.store.db)).diffs).toEqual([]);
     const after = await t.app.inject({ method: 'GET', url: `/api/v1/clients/${c.id}`, headers: ops });
     expect(after.json()).toMatchObject({ partnerId: partnerB, attribution: 'manual' });
     expect(after.json().events.every((e: { partnerId: string }) => e.partnerId === partnerB)).toBe(true);

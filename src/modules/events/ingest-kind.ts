@@ -125,6 +125,7 @@ interface SqliteStatements {
   insertClient: Database.Statement;
   updateClient: Database.Statement;
   rollup: Database.Statement;
+  partnerDay: Database.Statement;
   outbox: Database.Statement;
   source: Database.Statement;
 }
@@ -202,6 +203,26 @@ const ROLLUP_SQL = `insert into event_rollups (day, partner_id, link_id, sub1, c
     chargebacks = event_rollups.chargebacks + excluded.chargebacks,
     chargeback_amount_minor = event_rollups.chargeback_amount_minor + excluded.chargeback_amount_minor`;
 
+const PARTNER_DAY_SQL = `insert into partner_day_event_rollups (day, partner_id, currency, registrations,
+    kyc_approved, ftds, qualified_ftds, ftd_amount_minor, deposits, deposit_amount_minor, withdrawals,
+    withdrawal_amount_minor, trades, lots, revenue_minor, chargebacks, chargeback_amount_minor)
+  values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  on conflict (day, partner_id, currency) do update set
+    registrations = partner_day_event_rollups.registrations + excluded.registrations,
+    kyc_approved = partner_day_event_rollups.kyc_approved + excluded.kyc_approved,
+    ftds = partner_day_event_rollups.ftds + excluded.ftds,
+    qualified_ftds = partner_day_event_rollups.qualified_ftds + excluded.qualified_ftds,
+    ftd_amount_minor = partner_day_event_rollups.ftd_amount_minor + excluded.ftd_amount_minor,
+    deposits = partner_day_event_rollups.deposits + excluded.deposits,
+    deposit_amount_minor = partner_day_event_rollups.deposit_amount_minor + excluded.deposit_amount_minor,
+    withdrawals = partner_day_event_rollups.withdrawals + excluded.withdrawals,
+    withdrawal_amount_minor = partner_day_event_rollups.withdrawal_amount_minor + excluded.withdrawal_amount_minor,
+    trades = partner_day_event_rollups.trades + excluded.trades,
+    lots = partner_day_event_rollups.lots + excluded.lots,
+    revenue_minor = partner_day_event_rollups.revenue_minor + excluded.revenue_minor,
+    chargebacks = partner_day_event_rollups.chargebacks + excluded.chargebacks,
+    chargeback_amount_minor = partner_day_event_rollups.chargeback_amount_minor + excluded.chargeback_amount_minor`;
+
 function statementsFor(db: Database.Database): SqliteStatements {
   let s = sqliteStatements.get(db);
   if (!s) {
@@ -231,6 +252,7 @@ function statementsFor(db: Database.Database): SqliteStatements {
            updated_at = ?, version = ? where id = ? and version = ?`,
       ),
       rollup: db.prepare(ROLLUP_SQL),
+      partnerDay: db.prepare(PARTNER_DAY_SQL),
       outbox: db.prepare(
         `insert into outbox (id, topic, key, payload, created_at, available_at, attempts) values (?, '${POSTBACK_TOPIC}', ?, ?, ?, ?, 0)`,
       ),
@@ -286,12 +308,16 @@ function sqliteLookups(db: Database.Database, s: SqliteStatements, rows: EventRo
 }
 
 function rollupParams(d: Plan['rollups'][number]): unknown[] {
+  return [d.day, d.partnerId, d.linkId, d.sub1, d.currency, ...figureParams(d)];
+}
+
+function partnerDayParams(d: Plan['partnerDayRollups'][number]): unknown[] {
+  return [d.day, d.partnerId, d.currency, ...figureParams(d)];
+}
+
+/** The figures of a delta in the column order of ROLLUP_SQL and PARTNER_DAY_SQL. */
+function figureParams(d: Plan['partnerDayRollups'][number]): number[] {
   return [
-    d.day,
-    d.partnerId,
-    d.linkId,
-    d.sub1,
-    d.currency,
     d.registrations,
     d.kycApproved,
     d.ftds,
@@ -344,12 +370,45 @@ export function applyEventsSqlite(db: Database.Database, rows: EventRow[]): Even
   }
   for (const e of plan.events) s.insertEvent.run(EVENT_COLUMNS.map((col) => e[col]));
   for (const d of plan.rollups) s.rollup.run(rollupParams(d));
+  for (const d of plan.partnerDayRollups) s.partnerDay.run(partnerDayParams(d));
   for (const o of plan.outbox) s.outbox.run(o.id, o.key, o.payload, o.created_at, o.created_at);
   for (const [id, at] of plan.sourcesSeen) s.source.run(at, id, at);
   return plan.results;
 }
 
 // ---------- PostgreSQL ----------
+
+const FIGURE_COLUMNS = [
+  'registrations',
+  'kyc_approved',
+  'ftds',
+  'qualified_ftds',
+  'ftd_amount_minor',
+  'deposits',
+  'deposit_amount_minor',
+  'withdrawals',
+  'withdrawal_amount_minor',
+  'trades',
+  'lots',
+  'revenue_minor',
+  'chargebacks',
+  'chargeback_amount_minor',
+] as const;
+
+/** A delta's figures by column name (FIGURE_COLUMNS is the column order of figureParams). */
+type FigureColumns = Record<(typeof FIGURE_COLUMNS)[number], number>;
+
+function figureColumns(d: Plan['partnerDayRollups'][number]): FigureColumns {
+  const values = figureParams(d);
+  return Object.fromEntries(FIGURE_COLUMNS.map((c, i) => [c, values[i] as number])) as FigureColumns;
+}
+
+/** `column = table.column + excluded.column` for every figure (the upsert's update). */
+function addExcluded(table: 'partner_day_event_rollups') {
+  return Object.fromEntries(
+    FIGURE_COLUMNS.map((c) => [c, sql`${sql.ref(`${table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`]),
+  );
+}
 
 const PG_CHUNK = 1000; // 27 parameters an event row, under PostgreSQL's 65,535 bind parameters
 
@@ -533,6 +592,23 @@ export async function applyEventsPostgres(trx: Transaction<DB>, rows: EventRow[]
         )
         .execute();
     }
+  }
+  // After event_rollups, in key order: the same lock order in every writer (see partnerDayDeltas).
+  for (let i = 0; i < plan.partnerDayRollups.length; i += PG_CHUNK) {
+    await trx
+      .insertInto('partner_day_event_rollups')
+      .values(
+        plan.partnerDayRollups.slice(i, i + PG_CHUNK).map((d) => ({
+          day: d.day,
+          partner_id: d.partnerId,
+          currency: d.currency,
+          ...figureColumns(d),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['day', 'partner_id', 'currency']).doUpdateSet(addExcluded('partner_day_event_rollups')),
+      )
+      .execute();
   }
   if (plan.outbox.length > 0) {
     for (let i = 0; i < plan.outbox.length; i += PG_CHUNK)

@@ -187,6 +187,7 @@ describe('the ingest planner', () => {
         const replay = m.apply(rows.map((r) => ({ ...r, id: `${r.id}x` })));
         expect(replay.events).toEqual([]);
         expect(replay.rollups).toEqual([]);
+        expect(replay.partnerDayRollups).toEqual([]);
         expect(replay.outbox).toEqual([]);
         expect(replay.clientInserts).toEqual([]);
         expect(replay.clientUpdates).toEqual([]);
@@ -194,6 +195,33 @@ describe('the ingest planner', () => {
         expect(replay.results.every((r) => r.status === 'duplicate')).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('plans the partner-day deltas as the rollup deltas summed per day, partner and currency, in key order', () => {
+    fc.assert(
+      fc.property(rowsArb, (rows) => {
+        const plan = planBatch(rows, new Memory().lookups(rows));
+        const want = new Map<string, number[]>();
+        for (const d of plan.rollups) {
+          const { day, partnerId, linkId: _link, sub1: _sub1, currency, ...figures } = d;
+          const k = `${day}|${partnerId}|${currency}`;
+          const cur = want.get(k) ?? Object.values(figures).map(() => 0);
+          want.set(
+            k,
+            Object.values(figures).map((v, i) => (cur[i] as number) + v),
+          );
+        }
+        const got = plan.partnerDayRollups.map((d) => {
+          const { day, partnerId, currency, ...figures } = d;
+          return [`${day}|${partnerId}|${currency}`, Object.values(figures)] as const;
+        });
+        expect(new Map(got)).toEqual(want);
+        expect(got.length).toBe(want.size);
+        const keys = got.map(([k]) => k.replaceAll('|', '\u0000'));
+        expect(keys).toEqual([...keys].sort());
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -144,6 +144,42 @@ export interface RollupDelta {
   chargebackAmount: number;
 }
 
+/** A rollup delta summed over links and sub1: one row of partner_day_event_rollups. */
+export type PartnerDayDelta = Omit<RollupDelta, 'linkId' | 'sub1'>;
+
+/**
+ * Rollup deltas summed per day, partner and currency, sorted by that key (the table's primary key order).
+ * Writers apply them after the event_rollups deltas, so every writer locks fine rows first, coarse rows second,
+ * each in key order.
+ */
+export function partnerDayDeltas(deltas: RollupDelta[]): PartnerDayDelta[] {
+  const map = new Map<string, PartnerDayDelta>();
+  for (const d of deltas) {
+    const k = `${d.day}\u0000${d.partnerId}\u0000${d.currency}`;
+    let p = map.get(k);
+    if (!p) {
+      const { linkId: _l, sub1: _s, ...rest } = emptyDelta(d.day, d.partnerId, '', '', d.currency);
+      p = rest;
+      map.set(k, p);
+    }
+    p.registrations += d.registrations;
+    p.kycApproved += d.kycApproved;
+    p.ftds += d.ftds;
+    p.qualifiedFtds += d.qualifiedFtds;
+    p.ftdAmount += d.ftdAmount;
+    p.deposits += d.deposits;
+    p.depositAmount += d.depositAmount;
+    p.withdrawals += d.withdrawals;
+    p.withdrawalAmount += d.withdrawalAmount;
+    p.trades += d.trades;
+    p.lots += d.lots;
+    p.revenue += d.revenue;
+    p.chargebacks += d.chargebacks;
+    p.chargebackAmount += d.chargebackAmount;
+  }
+  return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
 export interface EventInsert {
   id: string;
   source_id: string;
@@ -188,6 +224,8 @@ export interface Plan {
   /** Changed clients: write where the stored version is still baseVersion (else the batch is retried). */
   clientUpdates: { state: ClientState; baseVersion: number }[];
   rollups: RollupDelta[];
+  /** The same deltas per day, partner and currency (partner_day_event_rollups). */
+  partnerDayRollups: PartnerDayDelta[];
   outbox: OutboxInsert[];
   /** Sources that received a new event, with the latest received time. */
   sourcesSeen: Map<string, string>;
@@ -509,6 +547,9 @@ export function planBatch(rows: EventRow[], look: Lookups): Plan {
     results.push(res);
   }
 
+  const sortedRollups = [...rollups.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((e) => e[1]);
   return {
     results,
     events,
@@ -517,7 +558,8 @@ export function planBatch(rows: EventRow[], look: Lookups): Plan {
       state,
       baseVersion: Number(look.clients.get(state.external_id)?.version ?? 0),
     })),
-    rollups: [...rollups.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]),
+    rollups: sortedRollups,
+    partnerDayRollups: partnerDayDeltas(sortedRollups),
     outbox,
     sourcesSeen,
   };

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/support/app.ts';
+import { refillPartnerDay } from '../../../test/support/rollup-check.ts';
 import { verifyAuditChain } from '../../platform/audit/verify.ts';
 import { clickIdCodec } from './click-id.ts';
 import { pruneClicks, startClickRetention, timeBound } from './retention.ts';
@@ -72,14 +73,21 @@ describe('raw click retention', () => {
   }
   const stored = async (ids: string[]) =>
     (await t.store.db.selectFrom('clicks').select('id').where('id', 'in', ids).execute()).length;
-  const rollups = () =>
-    t.store.db
+  const rollups = async () => ({
+    perLink: await t.store.db
       .selectFrom('click_rollups')
       .selectAll()
       .orderBy('day')
       .orderBy('link_id')
       .orderBy('sub1')
-      .execute();
+      .execute(),
+    partnerDay: await t.store.db
+      .selectFrom('partner_day_click_rollups')
+      .selectAll()
+      .orderBy('day')
+      .orderBy('partner_id')
+      .execute(),
+  });
 
   beforeAll(async () => {
     t = await createTestApp();
@@ -129,6 +137,7 @@ describe('raw click retention', () => {
         },
       ])
       .execute();
+    await refillPartnerDay(t.store.db);
   });
   afterAll(async () => t?.close());
 
@@ -169,6 +178,7 @@ describe('raw click retention', () => {
     expect(await stored(oldIds)).toBe(0);
     expect(await stored(keepIds)).toBe(6);
     expect(await rollups()).toEqual(rollupsBefore);
+    expect(rollupsBefore.partnerDay.length).toBeGreaterThan(0);
 
     const entries = await t.store.db
       .selectFrom('audit_log')

@@ -18,6 +18,7 @@ import * as m0090 from './migrations/0090_tracking.ts';
 import * as m0100 from './migrations/0100_postbacks.ts';
 import * as m0110 from './migrations/0110_events.ts';
 import * as m0120 from './migrations/0120_tracking_qa.ts';
+import * as m0130 from './migrations/0130_partner_day_rollups.ts';
 import type { DB } from './schema.ts';
 
 export type { DB } from './schema.ts';
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0100_postbacks': m0100,
   '0110_events': m0110,
   '0120_tracking_qa': m0120,
+  '0130_partner_day_rollups': m0130,
 };
 
 export interface DbHandle {

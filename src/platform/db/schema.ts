@@ -446,6 +446,8 @@ export interface DB {
   tracking_tests: TrackingTestsTable; // 0120
   tracking_monitors: TrackingMonitorsTable; // 0120
   tracking_reconciliations: TrackingReconciliationsTable; // 0120
+  partner_day_click_rollups: PartnerDayClickRollupsTable; // 0130
+  partner_day_event_rollups: PartnerDayEventRollupsTable; // 0130
 }
 
 export interface TrackingTestsTable {
@@ -608,6 +610,15 @@ export interface ClickRollupsTable {
   bots: number;
 }
 
+/** click_rollups summed per partner and day (same transaction as click_rollups; stats read it when they can). */
+export interface PartnerDayClickRollupsTable {
+  day: string;
+  partner_id: string;
+  clicks: number;
+  unique_clicks: number;
+  bots: number;
+}
+
 export interface EventSourcesTable {
   id: string;
   name: string;
@@ -712,6 +723,9 @@ export interface EventRollupsTable {
   chargebacks: number;
   chargeback_amount_minor: number;
 }
+
+/** event_rollups summed per partner, day and currency (same transaction as event_rollups). */
+export type PartnerDayEventRollupsTable = Omit<EventRollupsTable, 'link_id' | 'sub1'>;
 
 export interface EventInboxTable {
   id: string;

@@ -75,9 +75,37 @@ export function rollupDeltas(rows: ClickRow[]): RollupDelta[] {
   return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 }
 
+interface PartnerDayDelta {
+  day: string;
+  partnerId: string;
+  clicks: number;
+  unique: number;
+  bots: number;
+}
+
+/**
+ * The same deltas summed per partner and day (partner_day_click_rollups), sorted by key. Every batch locks its
+ * click_rollups rows first and these second, each in key order, so concurrent batches never wait in a cycle.
+ */
+export function partnerDayDeltas(deltas: RollupDelta[]): PartnerDayDelta[] {
+  const map = new Map<string, PartnerDayDelta>();
+  for (const d of deltas) {
+    const key = `${d.day}\u0000${d.partnerId}`;
+    let p = map.get(key);
+    if (!p) {
+      p = { day: d.day, partnerId: d.partnerId, clicks: 0, unique: 0, bots: 0 };
+      map.set(key, p);
+    }
+    p.clicks += d.clicks;
+    p.unique += d.unique;
+    p.bots += d.bots;
+  }
+  return [...map.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+}
+
 const sqliteStatements = new WeakMap<
   Database.Database,
-  { click: Database.Statement; rollup: Database.Statement }
+  { click: Database.Statement; rollup: Database.Statement; partnerDay: Database.Statement }
 >();
 
 function statementsFor(db: Database.Database) {
@@ -97,6 +125,14 @@ function statementsFor(db: Database.Database) {
            unique_clicks = click_rollups.unique_clicks + excluded.unique_clicks,
            bots = click_rollups.bots + excluded.bots`,
       ),
+      partnerDay: db.prepare(
+        `insert into partner_day_click_rollups (day, partner_id, clicks, unique_clicks, bots)
+         values (?, ?, ?, ?, ?)
+         on conflict (day, partner_id) do update set
+           clicks = partner_day_click_rollups.clicks + excluded.clicks,
+           unique_clicks = partner_day_click_rollups.unique_clicks + excluded.unique_clicks,
+           bots = partner_day_click_rollups.bots + excluded.bots`,
+      ),
     };
     sqliteStatements.set(db, s);
   }
@@ -109,8 +145,10 @@ export const clickKind: WriterKind<ClickRow, undefined> = {
   sqlite(db, rows) {
     const s = statementsFor(db);
     for (const r of rows) s.click.run(r);
-    for (const d of rollupDeltas(rows))
-      s.rollup.run(d.day, d.linkId, d.sub1, d.partnerId, d.clicks, d.unique, d.bots);
+    const deltas = rollupDeltas(rows);
+    for (const d of deltas) s.rollup.run(d.day, d.linkId, d.sub1, d.partnerId, d.clicks, d.unique, d.bots);
+    for (const d of partnerDayDeltas(deltas))
+      s.partnerDay.run(d.day, d.partnerId, d.clicks, d.unique, d.bots);
     return undefined;
   },
   async postgres(trx, rows) {
@@ -161,6 +199,25 @@ export const clickKind: WriterKind<ClickRow, undefined> = {
             clicks: sql`click_rollups.clicks + excluded.clicks`,
             unique_clicks: sql`click_rollups.unique_clicks + excluded.unique_clicks`,
             bots: sql`click_rollups.bots + excluded.bots`,
+          }),
+        )
+        .execute();
+      await trx
+        .insertInto('partner_day_click_rollups')
+        .values(
+          partnerDayDeltas(deltas).map((d) => ({
+            day: d.day,
+            partner_id: d.partnerId,
+            clicks: d.clicks,
+            unique_clicks: d.unique,
+            bots: d.bots,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['day', 'partner_id']).doUpdateSet({
+            clicks: sql`partner_day_click_rollups.clicks + excluded.clicks`,
+            unique_clicks: sql`partner_day_click_rollups.unique_clicks + excluded.unique_clicks`,
+            bots: sql`partner_day_click_rollups.bots + excluded.bots`,
           }),
         )
         .execute();
