@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, problemOf, type TestApp } from '../../../test/support/app.ts';
+import { partnerDayDiff } from '../../../test/support/rollup-check.ts';
 import type { DB } from '../../platform/db/schema.ts';
 import { AppError } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -281,6 +282,16 @@ describe('tracking links and clicks', () => {
       { sub1: 'a', clicks: 2, uniqueClicks: 1, bots: 0 },
       { sub1: 'b', clicks: 1, uniqueClicks: 1, bots: 0 },
     ]);
+    // The partner-day rollups, written in the same batches, hold the same clicks summed per partner and day.
+    const partnerDay = await t.store.db
+      .selectFrom('partner_day_click_rollups')
+      .selectAll()
+      .where('partner_id', '=', partnerId)
+      .where('day', '=', nowIso().slice(0, 10))
+      .executeTakeFirst();
+    expect(partnerDay).toBeDefined();
+    expect(Number(partnerDay?.clicks)).toBeGreaterThanOrEqual(5);
+    expect((await partnerDayDiff(t.store.db)).diffs).toEqual([]);
     const bad = await api('GET', `/api/v1/links/${link.id}/stats?from=2026-02-30`, ops);
     expect(problemOf(bad).errors?.[0]?.field).toBe('query.from');
   });
