@@ -147,7 +147,7 @@ export async function rollupRecountDiff(db: Kysely<DB>): Promise<{ diffs: string
       sql<string>`substr(occurred_at, 1, 10)`.as('day'),
       sql<string>`coalesce(link_id, '')`.as('link_id'),
       sql<string>`coalesce(sub1, '')`.as('sub1'),
-      sql<string>`case when amount_minor is not null then coalesce(currency, '') else '' end`.as('currency'),
+      sql<string>`case when amount_minor is not null or revenue_minor is not null then coalesce(currency, '') else '' end`.as('currency'),
       sumIf(sql`type = 'registration'`).as('registrations'),
       sumIf(sql`type = 'kyc_approved'`).as('kyc_approved'),
       sumIf(sql`is_ftd = 1`).as('ftds'),
@@ -170,7 +170,7 @@ export async function rollupRecountDiff(db: Kysely<DB>): Promise<{ diffs: string
       sql`substr(occurred_at, 1, 10)`,
       sql`coalesce(link_id, '')`,
       sql`coalesce(sub1, '')`,
-      sql`case when amount_minor is not null then coalesce(currency, '') else '' end`,
+      sql`case when amount_minor is not null or revenue_minor is not null then coalesce(currency, '') else '' end`,
     ])
     .execute();
   const rollups = await db.selectFrom('event_rollups').selectAll().execute();

@@ -567,9 +567,9 @@ async function addRollup(
     chargebacks: e.type === 'chargeback' ? one : 0,
     chargeback_amount_minor: e.type === 'chargeback' ? amt : 0,
   };
-  // The currency key as the ingest planner sets it: the event's currency when it has an amount, else ''.
+  // The currency key as the ingest planner sets it: the event's currency when it has an amount or a revenue, else ''.
   const day = e.occurred_at.slice(0, 10);
-  const currency = e.amount_minor !== null ? (e.currency ?? '') : '';
+  const currency = e.amount_minor !== null || e.revenue_minor !== null ? (e.currency ?? '') : '';
   await trx
     .insertInto('event_rollups')
     .values({ day, partner_id: partnerId, link_id: linkId, sub1, currency, ...v })

@@ -194,6 +194,12 @@ describe('events in', () => {
     expect(sum('deposit_amount_minor')).toBe(55_000);
     expect(sum('lots')).toBe(125);
     expect(sum('revenue_minor')).toBe(1250);
+    // Revenue is money: a trade without an amount still keeps its revenue under its currency, so stats show it.
+    expect(roll.filter((r) => Number(r.revenue_minor) > 0).map((r) => r.currency)).toEqual(['USD']);
+    const stats = await t.app.inject({ method: 'GET', url: `/api/v1/stats?groupBy=partner&partnerId=${partnerA}`, headers: ops });
+    expect(stats.statusCode, stats.body).toBe(200);
+    const usd = stats.json().totals.money.find((m: { currency: string }) => m.currency === 'USD');
+    expect(usd).toMatchObject({ revenueMinor: 1250, depositAmountMinor: 55_000 });
   });
 
   it('qualifies an FTD of at least the programme amount', async () => {

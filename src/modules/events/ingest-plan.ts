@@ -462,7 +462,7 @@ export function planBatch(rows: EventRow[], look: Lookups): Plan {
         partnerId,
         linkId ?? '',
         ev.sub1 ?? '',
-        r.amountMinor !== null ? (r.currency ?? '') : '',
+        r.amountMinor !== null || r.revenueMinor !== null ? (r.currency ?? '') : '',
       );
       const amt = r.amountMinor ?? 0;
       switch (r.type) {

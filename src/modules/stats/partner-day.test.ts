@@ -362,7 +362,7 @@ describe('stats from the partner-day rollups', () => {
         const a = acc(k);
         const amt = Number(e.amount_minor ?? 0);
         // The currency key of the rollups: the event's currency when it has an amount.
-        const currency = e.amount_minor !== null ? (e.currency ?? '') : '';
+        const currency = e.amount_minor !== null || e.revenue_minor !== null ? (e.currency ?? '') : '';
         const m = { deposit: 0, ftd: 0, withdrawal: 0, revenue: 0, chargeback: 0 };
         if (e.type === 'registration') a.registrations += 1;
         if (e.type === 'kyc_approved') a.kycApproved += 1;
