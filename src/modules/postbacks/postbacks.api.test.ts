@@ -485,6 +485,31 @@ describe('postbacks API (private networks allowed, for local receivers)', () => 
       const ops = await t.keyFor('ops');
       expect((await create(body, ops, owned)).statusCode).toBe(201);
     });
+
+    it('shows secrets in a template only to those who may change it', async () => {
+      const owned = await newPartner(t);
+      const made = await create(
+        { eventType: 'ftd', urlTemplate: `${r.url}/ftd?api_key=s3cr3t-partner-key&c={click_id}` },
+        admin,
+        owned,
+      );
+      expect(made.statusCode).toBe(201);
+      const seen = async (headers: Record<string, string>) =>
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: `/api/v1/partners/${owned}/postbacks/${made.json().id}`,
+            headers,
+          })
+        ).json().urlTemplate as string;
+      expect(await seen(admin)).toContain('api_key=s3cr3t-partner-key');
+      expect(await seen(await t.keyFor('partner', owned))).toContain('api_key=s3cr3t-partner-key');
+      for (const role of ['support', 'compliance', 'finance'] as const) {
+        const url = await seen(await t.keyFor(role));
+        expect(url, role).toContain('api_key=***&c={click_id}');
+        expect(url, role).not.toContain('s3cr3t');
+      }
+    });
   });
 });
 

@@ -18,7 +18,7 @@ import { isId, newId } from '../../platform/ids.ts';
 import { NetRefusal, type Resolver, resolveDestination } from '../../platform/net/index.ts';
 import { nowIso, nowMs } from '../../platform/time.ts';
 import { type Store, writeTransaction } from '../../platform/tx.ts';
-import { loadPartnerFor, type PartnerRow } from '../partners/index.ts';
+import { canChangePartner, loadPartnerFor, type PartnerRow } from '../partners/index.ts';
 import {
   attemptLocked,
   createTestDelivery,
@@ -62,6 +62,19 @@ function isPartnerActor(actor: Actor): boolean {
 async function partnerForRead(db: Db, actor: Actor, partnerId: string): Promise<PartnerRow> {
   assertCan(actor, 'postbacks.read');
   return loadPartnerFor(db, actor, partnerId, 'see');
+}
+
+/**
+ * What a reader sees of the templates: people who may change the postback see them whole (they edit them);
+ * everyone else sees secret-looking query values (token, key, secret…) as ***, as in the attempt log.
+ */
+function presentFor(actor: Actor, partner: PartnerRow): (r: PostbackRow) => PostbackView {
+  const whole =
+    actor.permissions.has('postbacks.write') && (isPartnerActor(actor) || canChangePartner(actor, partner));
+  return (r) => {
+    const v = presentPostback(r);
+    return whole ? v : { ...v, urlTemplate: redactUrlSecrets(v.urlTemplate) };
+  };
 }
 
 async function partnerForWrite(db: Db, actor: Actor, partnerId: string): Promise<PartnerRow> {
@@ -281,7 +294,7 @@ export async function listPostbacks(
     .execute();
   const page = rows.slice(0, q.limit);
   return {
-    data: page.map(presentPostback),
+    data: page.map(presentFor(actor, partner)),
     nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null,
   };
 }
@@ -293,7 +306,7 @@ export async function getPostback(
   postbackId: string,
 ): Promise<PostbackView> {
   const partner = await partnerForRead(store.db, actor, partnerId);
-  return presentPostback(await loadPostback(store.db, partner.id, postbackId));
+  return presentFor(actor, partner)(await loadPostback(store.db, partner.id, postbackId));
 }
 
 export async function createPostback(
