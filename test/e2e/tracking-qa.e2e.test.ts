@@ -424,6 +424,20 @@ describe('tracking QA in the browser: run, watch, evidence, failure, monitors, r
     await shot('09-checks');
   });
 
+  it("runs a test from the partner's Tracking tab, where the reconciliation panel lives too", async () => {
+    landing = { status: 200, body: GOOD, headers: { 'content-type': 'text/html' } };
+    await page.goto(`${server.url}/partners/${partnerId}/tracking`);
+    await page.getByTestId('tracking-tab').waitFor();
+    await page.getByTestId('reconciliation-panel').waitFor();
+    await page.getByTestId('tracking-tab').getByTestId('run-tracking-test').first().click();
+    await page.getByTestId('qa-run-form').waitFor();
+    await page.getByTestId('qa-run-submit').click();
+    await live().waitFor();
+    await expect.poll(async () => live().getAttribute('data-status'), { timeout: 60_000 }).toBe('passed');
+    await shot('13-partner-tab-run', false);
+    await page.keyboard.press('Escape');
+  });
+
   it('refuses to test a paused link and says what to do, in the dialog', async () => {
     await api('POST', `/api/v1/links/${link.id}/pause`, {});
     await page.goto(firstRecordUrl);

@@ -171,6 +171,11 @@ function RunForm({
       }),
   });
   const runningId = errors.error?.extra.runningTestId;
+  // A partner with a single active link: that is the link to test.
+  const only = links.data?.data.length === 1 ? links.data.data[0]?.id : undefined;
+  useEffect(() => {
+    if (only && !chosenLink) onChooseLink(only);
+  }, [only, chosenLink, onChooseLink]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
