@@ -1,0 +1,217 @@
+// Benchmark of the SQLite writer's event work alone — no HTTP, no load generator, no main thread: batches of
+// events applied with the writer kind's own code (`applySqlite`, the same function the writer thread runs,
+// synchronous=FULL) on a database that already holds events, against a baseline measured in the same run on
+// the same file: inserting the same number of rows into a plain table with one primary key, one transaction per
+// batch. It shows where the writer's time goes (lookups, plan, statements, commit) per event, so the cost of
+// each part of the event path can be changed and compared.
+// Run: npm run bench:ingest-writer [-- --preload 100000 --batch 100 --batches 200]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventRow } from '../src/modules/events/ingest-plan.ts';
+import { applySqlite } from '../src/modules/tracking/writer/apply.ts';
+import type { ClickRow } from '../src/modules/tracking/writer/kinds.ts';
+import { mintClickId } from '../src/modules/tracking/click-id.ts';
+import { newId } from '../src/platform/ids.ts';
+import { seedEventWorkspace } from '../test/support/event-seed.ts';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? (process.argv[i + 1] as string) : fallback;
+};
+const PRELOAD = Number(arg('preload', '100000'));
+const BATCH = Number(arg('batch', '100'));
+const BATCHES = Number(arg('batches', '200'));
+const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
+
+interface Ctx {
+  partnerId: string;
+  links: { id: string; code: string; seq: number }[];
+  secret: string;
+  sourceId: string;
+}
+
+let seq = 0;
+const clients: string[] = [];
+
+function clickRow(c: Ctx, i: number): ClickRow {
+  const l = c.links[i % c.links.length] as Ctx['links'][number];
+  const id = mintClickId(c.secret, l.seq, Date.now() - 60_000);
+  return [
+    id,
+    l.id,
+    c.partnerId,
+    new Date(Date.now() - 60_000).toISOString(),
+    '203.0.113.9',
+    'Mozilla/5.0',
+    null,
+    null,
+    null,
+    `s${i % 7}`,
+    null,
+    null,
+    null,
+    null,
+    0,
+    0,
+    0,
+  ];
+}
+
+/** The event mix of bench:events: 40% registrations with a click id, the rest on registered clients. */
+function eventRow(c: Ctx, clickIds: string[]): EventRow {
+  seq += 1;
+  const now = new Date().toISOString();
+  const r = Math.random();
+  const base = {
+    id: newId('event'),
+    sourceId: c.sourceId,
+    txid: `tx-${seq}`,
+    occurredAt: now,
+    receivedAt: now,
+    country: null,
+    lots: null,
+    instrumentGroup: null,
+    revenueMinor: null,
+    isTest: 0 as const,
+    trackingTestId: null,
+  };
+  if (clients.length === 0 || r < 0.4) {
+    const clickId = clickIds[seq % clickIds.length] as string;
+    const l = c.links[seq % c.links.length] as Ctx['links'][number];
+    const clientExt = `acc-${seq}`;
+    clients.push(clientExt);
+    return {
+      ...base,
+      type: 'registration',
+      clientExt,
+      clickId,
+      amountMinor: null,
+      currency: null,
+      cand: {
+        method: 'click',
+        partnerId: c.partnerId,
+        linkId: l.id,
+        linkCode: l.code,
+        programmeId: null,
+        clickId,
+        note: null,
+      },
+    };
+  }
+  const clientExt = clients[Math.floor(Math.random() * clients.length)] as string;
+  const none = {
+    method: 'none' as const,
+    partnerId: null,
+    linkId: null,
+    linkCode: null,
+    programmeId: null,
+    clickId: null,
+    note: 'no_click_id',
+  };
+  if (r < 0.7)
+    return {
+      ...base,
+      type: 'deposit',
+      clientExt,
+      clickId: null,
+      amountMinor: 5000 + (seq % 40_000),
+      currency: 'USD',
+      cand: none,
+    };
+  return {
+    ...base,
+    type: 'trade',
+    clientExt,
+    clickId: null,
+    amountMinor: null,
+    currency: 'USD',
+    lots: 100 + (seq % 300),
+    instrumentGroup: 'forex',
+    revenueMinor: 550,
+    cand: none,
+  };
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+}
+
+async function main() {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pd-bench-writer-'));
+  try {
+    log(
+      `bench:ingest-writer — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; preload ${PRELOAD}, ${BATCHES} batches of ${BATCH}`,
+    );
+    const ws = await seedEventWorkspace({ databaseUrl: null, dataDir }, [
+      { code: 'w-a', landingUrl: 'https://broker.example/?cid={click_id}' },
+      { code: 'w-b', landingUrl: 'https://broker.example/?cid={click_id}' },
+    ]);
+    const file = path.join(dataDir, 'partnerdesk.sqlite');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    // BENCH_PRAGMAS="wal_autocheckpoint=100000;cache_size=-65536" tries connection settings against the defaults.
+    for (const p of (process.env.BENCH_PRAGMAS ?? '').split(';').filter(Boolean)) db.pragma(p);
+    const sourceId = newId('eventSource');
+    db.prepare(
+      `insert into event_sources (id, name, kind, description, token_hash, token_hint, signing_secret, status, last_event_at, created_by, created_at, updated_at, version)
+       values (?, 'Bench', 'back_office', null, ?, 'xxxx', null, 'active', null, null, ?, ?, 1)`,
+    ).run(sourceId, `hash-${sourceId}`, new Date().toISOString(), new Date().toISOString());
+    const c: Ctx = { ...ws, sourceId };
+
+    const clicks = Array.from({ length: 5000 }, (_, i) => clickRow(c, i));
+    for (let i = 0; i < clicks.length; i += 1000)
+      applySqlite(db, [{ kind: 'click', rows: clicks.slice(i, i + 1000) }]);
+    const clickIds = clicks.map((r) => r[0]);
+    log(`preloading ${PRELOAD} events in batches of 1,000…`);
+    for (let n = 0; n < PRELOAD; n += 1000) {
+      applySqlite(db, [
+        {
+          kind: 'event',
+          rows: Array.from({ length: Math.min(1000, PRELOAD - n) }, () => eventRow(c, clickIds)),
+        },
+      ]);
+      if ((n / 1000) % 20 === 0) log(`  ${n + 1000} / ${PRELOAD}`);
+    }
+
+    // Baseline: the same number of rows per transaction into a plain table (one primary key, a text column).
+    db.exec('create table bench_plain (id text primary key, v text not null)');
+    const plain = db.prepare('insert into bench_plain (id, v) values (?, ?)');
+    const plainTx = db.transaction((n: number) => {
+      for (let i = 0; i < n; i++) plain.run(newId('event'), 'x'.repeat(120));
+    });
+    const timesPlain: number[] = [];
+    const timesEvents: number[] = [];
+    for (let b = 0; b < BATCHES; b++) {
+      // Interleave, so whatever else the machine does hits both alike.
+      let t = performance.now();
+      plainTx.immediate(BATCH);
+      timesPlain.push(performance.now() - t);
+      const rows = Array.from({ length: BATCH }, () => eventRow(c, clickIds));
+      t = performance.now();
+      const out = applySqlite(db, [{ kind: 'event', rows }]);
+      timesEvents.push(performance.now() - t);
+      if (out.errors) throw new Error(`a batch failed: ${JSON.stringify(out.errors).slice(0, 300)}`);
+    }
+    const per = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / BATCH;
+    const pe = per(timesEvents);
+    const pp = per(timesPlain);
+    process.stdout.write(
+      `\n| batch of ${BATCH} | µs per row (mean) | batch p50 ms | batch p99 ms | ratio to plain |\n| --- | ---: | ---: | ---: | ---: |\n` +
+        `| plain insert (baseline) | ${pp.toFixed(1)} | ${percentile(timesPlain, 50).toFixed(2)} | ${percentile(timesPlain, 99).toFixed(2)} | 1.00 |\n` +
+        `| events (writer kind) | ${pe.toFixed(1)} | ${percentile(timesEvents, 50).toFixed(2)} | ${percentile(timesEvents, 99).toFixed(2)} | ${(pe / pp).toFixed(2)} |\n` +
+        `\nWriter capacity at this batch size: ~${Math.round(1e6 / pe)} events/s on one core (commit included).\n`,
+    );
+    db.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
