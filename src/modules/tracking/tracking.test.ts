@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -503,6 +503,97 @@ describe('tracking links and clicks', () => {
     ).toEqual({ id: next[0] });
     await writer.close();
     await expect(writer.submit('click', row())).rejects.toBeInstanceOf(WriterUnavailableError);
+  });
+});
+
+describe('the SQLite writer and the write-ahead log', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it('checkpoints off the writer thread, and truncates a WAL that passes its limit itself, losing nothing', async () => {
+    if (t.store.dialect !== 'sqlite') return; // PostgreSQL has no WAL file of ours
+    const partnerId = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/partners',
+        headers: await t.keyFor('admin'),
+        payload: { displayName: 'WAL Partner' },
+      })
+    ).json().id as string;
+    const link = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/links',
+      headers: await t.keyFor('admin'),
+      payload: { partnerId, name: 'WAL', landingUrl: 'https://b.example/' },
+    });
+    const linkId = link.json().id as string;
+    const codec = clickIdCodec(t.config.secret);
+    const file = path.join(t.dataDir, 'partnerdesk.sqlite');
+    const walSize = () => {
+      try {
+        return statSync(`${file}-wal`).size;
+      } catch {
+        return 0;
+      }
+    };
+    const writeBatches = async (writer: TrackingWriter) => {
+      const ids: string[] = [];
+      for (let b = 0; b < 20; b++) {
+        const rows: ClickRow[] = Array.from({ length: 200 }, () => {
+          const id = codec.mint(1);
+          ids.push(id);
+          return [
+            id,
+            linkId,
+            partnerId,
+            nowIso(),
+            '203.0.113.7',
+            'Mozilla/5.0 '.repeat(20),
+            null,
+            null,
+            null,
+            's1',
+            null,
+            null,
+            null,
+            null,
+            0,
+            0,
+            0,
+          ];
+        });
+        await Promise.all(rows.map((r) => writer.submit('click', r)));
+      }
+      return ids;
+    };
+    const options = { flushDelayMs: 0, maxBatch: 200, maxInFlight: 1, maxQueue: 10_000 };
+    // With a tiny limit the writer thread truncates the WAL itself (when the checkpointer is not busy with it).
+    const backend = new SqliteWorkerBackend(file, { testWalLimitBytes: 1 });
+    const small = new TrackingWriter(backend, options);
+    await small.start();
+    const ids = await writeBatches(small);
+    expect(backend.walTruncations).toBeGreaterThan(0);
+    await small.close();
+    // The default limit (64 MB) is far away: this little traffic never makes the writer checkpoint itself.
+    const big = new SqliteWorkerBackend(file);
+    const normal = new TrackingWriter(big, options);
+    await normal.start();
+    const dbBefore = statSync(file).size;
+    ids.push(...(await writeBatches(normal)));
+    expect(big.walTruncations).toBe(0);
+    // The checkpointer thread copies the WAL into the database file meanwhile (the writer never does).
+    await expect.poll(() => statSync(file).size, { timeout: 5000 }).toBeGreaterThan(dbBefore);
+    expect(walSize()).toBeLessThan(64 * 1024 * 1024);
+    await normal.close();
+    const stored = await t.store.db
+      .selectFrom('clicks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('link_id', '=', linkId)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(ids.length);
   });
 });
 

@@ -1,7 +1,15 @@
 // The SQLite writer thread: owns its own better-sqlite3 connection to the database file (WAL,
 // synchronous=FULL), receives batches from the main thread, commits each in one transaction and replies with
 // the batch id after COMMIT. The event loop of the main thread never waits on an fsync.
-import { parentPort, workerData } from 'node:worker_threads';
+//
+// Checkpoints do not run here (wal_autocheckpoint=0): the checkpointer thread (checkpointer.mjs) copies the WAL
+// into the database file on its own connection. Under sustained writes a passive checkpoint can fall behind
+// (it never blocks the writer), so when the WAL passes WAL_LIMIT_BYTES this thread runs a checkpoint
+// (TRUNCATE) itself: a rare, bounded pause instead of a WAL that grows for ever.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { applySqlite } from './apply.ts';
 import type { BatchGroup } from './kinds.ts';
@@ -10,17 +18,23 @@ interface Init {
   file: string;
   /** Tests only: hold every batch this long before COMMIT (to crash the worker with a batch in flight). */
   testDelayMs?: number;
+  /** Tests only: the WAL size past which this thread checkpoints itself (checked after every batch). */
+  testWalLimitBytes?: number;
 }
 
 const port = parentPort;
 if (!port) throw new Error('sqlite-worker.ts must run in a worker thread');
 const init = workerData as Init;
 
+const WAL_LIMIT_BYTES = init.testWalLimitBytes ?? 64 * 1024 * 1024;
+const CHECK_WAL_EVERY = init.testWalLimitBytes === undefined ? 50 : 1; // batches
+
 let db: Database.Database;
 try {
   db = new Database(init.file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  db.pragma('wal_autocheckpoint = 0');
   db.pragma('busy_timeout = 5000');
 } catch (err) {
   port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
@@ -38,14 +52,47 @@ const beforeCommit =
       }
     : undefined;
 
+const checkpointer = new Worker(path.join(path.dirname(fileURLToPath(import.meta.url)), 'checkpointer.mjs'), {
+  workerData: { file: init.file },
+});
+checkpointer.unref();
+let batches = 0;
+
+function walBytes(): number {
+  try {
+    return statSync(`${init.file}-wal`).size;
+  } catch {
+    return 0;
+  }
+}
+
 port.on('message', (m: { type: 'batch'; id: number; groups: BatchGroup[] } | { type: 'stop' }) => {
   if (m.type === 'batch') {
     const outcome = applySqlite(db, m.groups, beforeCommit);
     port.postMessage({ type: 'done', id: m.id, outcome });
+    batches += 1;
+    if (batches % CHECK_WAL_EVERY === 0 && walBytes() > WAL_LIMIT_BYTES) {
+      try {
+        const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (r && r.busy === 0) port.postMessage({ type: 'wal_truncated' });
+      } catch {
+        // readers in the way: the checkpointer and the next check try again
+      }
+    }
   } else if (m.type === 'stop') {
-    db.close();
-    port.postMessage({ type: 'stopped' });
-    port.close();
+    // The checkpointer's last passive checkpoint first (or its exit, if it died), then this connection.
+    let closed = false;
+    const done = () => {
+      if (closed) return;
+      closed = true;
+      void checkpointer.terminate();
+      db.close();
+      port.postMessage({ type: 'stopped' });
+      port.close();
+    };
+    checkpointer.once('message', done);
+    checkpointer.once('exit', done);
+    checkpointer.postMessage('stop');
   }
 });
 port.postMessage({ type: 'ready' });

@@ -205,10 +205,16 @@ export class SqliteWorkerBackend implements Backend {
   private stopping = false;
   private failures = 0;
   restarts = 0;
+  /** Times the writer thread truncated a WAL that had passed its limit (tests read it). */
+  walTruncations = 0;
 
   constructor(
     private readonly file: string,
-    private readonly opts: { testDelayMs?: number; onRestart?: (why: string) => void } = {},
+    private readonly opts: {
+      testDelayMs?: number;
+      testWalLimitBytes?: number;
+      onRestart?: (why: string) => void;
+    } = {},
   ) {}
 
   start(): Promise<void> {
@@ -220,7 +226,11 @@ export class SqliteWorkerBackend implements Backend {
     if (this.ready) return this.ready;
     const p = new Promise<Worker>((resolve, reject) => {
       const w = new Worker(BOOTSTRAP, {
-        workerData: { file: this.file, testDelayMs: this.opts.testDelayMs },
+        workerData: {
+          file: this.file,
+          testDelayMs: this.opts.testDelayMs,
+          testWalLimitBytes: this.opts.testWalLimitBytes,
+        },
       });
       let isReady = false;
       let dead = false;
@@ -234,6 +244,8 @@ export class SqliteWorkerBackend implements Backend {
           const h = this.waiting.get(m.id as number);
           this.waiting.delete(m.id as number);
           h?.resolve(m.outcome as BatchOutcome);
+        } else if (m.type === 'wal_truncated') {
+          this.walTruncations += 1;
         } else if (m.type === 'fatal') {
           reject(new WriterUnavailableError(`the writer could not open the database: ${m.message}`));
         }
