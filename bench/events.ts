@@ -13,7 +13,7 @@
 // Per run: a warm-up, then a fixed number of requests sized to last about --seconds. Every answer is checked
 // (new → 'accepted', replay → 'duplicate' with the original eventId), stored events must equal the new events
 // answered 200, and at the end event_rollups must equal a recount from the events table.
-// Run: npm run bench:events [-- --seconds 10 --rounds 3 --connections 100 --batch 100 --pg postgres://postgres@127.0.0.1:5432]
+// Run: npm run bench:events [-- --seconds 10 --rounds 3 --connections 100 --batch 100 --shapes single,batch --pg postgres://postgres@127.0.0.1:5432]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,8 +45,10 @@ const DUP_RATE = 0.05;
 const PG_URL = arg('pg', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432');
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LANDING = 'https://broker.example/open?cid={click_id}&s1={sub1}';
-const SHAPES = ['single', 'batch'] as const;
-type Shape = (typeof SHAPES)[number];
+const ALL_SHAPES = ['single', 'batch'] as const;
+type Shape = (typeof ALL_SHAPES)[number];
+// --shapes single (or batch) runs one shape only, for quicker experiments; the recorded runs use both.
+const SHAPES = ALL_SHAPES.filter((s) => arg('shapes', ALL_SHAPES.join(',')).split(',').includes(s));
 const shapeName = (s: Shape) =>
   s === 'single' ? 'GET /postback (1 event)' : `POST /api/v1/events (${BATCH})`;
 

@@ -124,6 +124,7 @@ interface SqliteStatements {
   insertEvent: Database.Statement;
   insertClient: Database.Statement;
   updateClient: Database.Statement;
+  updateClientFtd: Database.Statement;
   rollup: Database.Statement;
   partnerDay: Database.Statement;
   outbox: Database.Statement;
@@ -251,6 +252,12 @@ function statementsFor(db: Database.Database): SqliteStatements {
            programme_id = ?, ftd_at = ?, ftd_event_id = ?, ftd_amount_minor = ?, ftd_currency = ?, qualified_at = ?,
            updated_at = ?, version = ? where id = ? and version = ?`,
       ),
+      // FTD and qualification only: leaves partner_id out of the SET, so SQLite does not rewrite the
+      // clients_partner index entry (it rewrites every index whose columns are set, changed or not).
+      updateClientFtd: db.prepare(
+        `update clients set ftd_at = ?, ftd_event_id = ?, ftd_amount_minor = ?, ftd_currency = ?, qualified_at = ?,
+           updated_at = ?, version = ? where id = ? and version = ?`,
+      ),
       rollup: db.prepare(ROLLUP_SQL),
       partnerDay: db.prepare(PARTNER_DAY_SQL),
       outbox: db.prepare(
@@ -348,24 +355,36 @@ export function applyEventsSqlite(db: Database.Database, rows: EventRow[]): Even
             : (c as unknown as Record<string, unknown>)[col],
       ),
     );
-  for (const { state: c, baseVersion } of plan.clientUpdates) {
-    const res = s.updateClient.run(
-      c.partner_id,
-      c.link_id,
-      c.click_id,
-      c.attribution,
-      c.attributed_at,
-      c.programme_id,
-      c.ftd_at,
-      c.ftd_event_id,
-      c.ftd_amount_minor,
-      c.ftd_currency,
-      c.qualified_at,
-      c.updated_at,
-      baseVersion + 1,
-      c.id,
-      baseVersion,
-    );
+  for (const { state: c, baseVersion, attributionChanged } of plan.clientUpdates) {
+    const res = attributionChanged
+      ? s.updateClient.run(
+          c.partner_id,
+          c.link_id,
+          c.click_id,
+          c.attribution,
+          c.attributed_at,
+          c.programme_id,
+          c.ftd_at,
+          c.ftd_event_id,
+          c.ftd_amount_minor,
+          c.ftd_currency,
+          c.qualified_at,
+          c.updated_at,
+          baseVersion + 1,
+          c.id,
+          baseVersion,
+        )
+      : s.updateClientFtd.run(
+          c.ftd_at,
+          c.ftd_event_id,
+          c.ftd_amount_minor,
+          c.ftd_currency,
+          c.qualified_at,
+          c.updated_at,
+          baseVersion + 1,
+          c.id,
+          baseVersion,
+        );
     if (res.changes !== 1) throw new Error(`client ${c.external_id} changed meanwhile; retry`);
   }
   for (const e of plan.events) s.insertEvent.run(EVENT_COLUMNS.map((col) => e[col]));

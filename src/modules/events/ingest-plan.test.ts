@@ -32,10 +32,18 @@ class Memory {
     return {
       existing,
       clients: new Map([...this.clients].map(([k, v]) => [k, { ...v }])),
-      clicks: new Map([['c1', { sub1: 's1', sub2: null, sub3: null, sub4: null, sub5: null, country: 'DE' }]]),
+      clicks: new Map([
+        ['c1', { sub1: 's1', sub2: null, sub3: null, sub4: null, sub5: null, country: 'DE' }],
+      ]),
       programmes: new Map([
-        ['', { ftd_definition: 'first_deposit', qualifying_deposit_minor: 10_000, qualifying_currency: 'USD' }],
-        ['p24', { ftd_definition: 'deposits_24h', qualifying_deposit_minor: 10_000, qualifying_currency: 'USD' }],
+        [
+          '',
+          { ftd_definition: 'first_deposit', qualifying_deposit_minor: 10_000, qualifying_currency: 'USD' },
+        ],
+        [
+          'p24',
+          { ftd_definition: 'deposits_24h', qualifying_deposit_minor: 10_000, qualifying_currency: 'USD' },
+        ],
       ]),
       linkCodes: new Map([['lnk_1', 'CODE1']]),
       postbacks: new Set(['ptr_A\u0000ftd', 'ptr_A\u0000deposit', 'ptr_B\u0000qualified_ftd']),
@@ -143,13 +151,31 @@ const rowArb = fc
       isTest: x.test,
       trackingTestId: null,
       cand: x.partner
-        ? { method: 'click', partnerId: x.partner, linkId: 'lnk_1', linkCode: 'CODE1', programmeId: x.programme, clickId: 'c1', note: null }
-        : { method: 'none', partnerId: null, linkId: null, linkCode: null, programmeId: null, clickId: null, note: 'no_click_id' },
+        ? {
+            method: 'click',
+            partnerId: x.partner,
+            linkId: 'lnk_1',
+            linkCode: 'CODE1',
+            programmeId: x.programme,
+            clickId: 'c1',
+            note: null,
+          }
+        : {
+            method: 'none',
+            partnerId: null,
+            linkId: null,
+            linkCode: null,
+            programmeId: null,
+            clickId: null,
+            note: 'no_click_id',
+          },
     }),
   );
 
 // Give every row a unique id (an id is minted per request, before the writer sees it).
-const rowsArb = fc.array(rowArb, { minLength: 1, maxLength: 40 }).map((rows) => rows.map((r, i) => ({ ...r, id: `evt_${String(i).padStart(4, '0')}` })));
+const rowsArb = fc
+  .array(rowArb, { minLength: 1, maxLength: 40 })
+  .map((rows) => rows.map((r, i) => ({ ...r, id: `evt_${String(i).padStart(4, '0')}` })));
 
 function splits(n: number, cuts: number[]): [number, number][] {
   const points = [...new Set(cuts.map((c) => c % (n + 1)))].sort((a, b) => a - b);
@@ -233,7 +259,8 @@ describe('the ingest planner', () => {
         expect(m.rollupTotals()).toEqual(m.recount());
         const ftdsPerClient = new Map<string, number>();
         for (const e of m.events.values())
-          if (e.is_ftd && e.client_id) ftdsPerClient.set(e.client_id, (ftdsPerClient.get(e.client_id) ?? 0) + 1);
+          if (e.is_ftd && e.client_id)
+            ftdsPerClient.set(e.client_id, (ftdsPerClient.get(e.client_id) ?? 0) + 1);
         for (const n of ftdsPerClient.values()) expect(n).toBe(1);
         // A client keeps the partner of its first attributed event.
         for (const c of m.clients.values()) {
@@ -245,5 +272,74 @@ describe('the ingest planner', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('rewrites a stored client only when an event changes it (attribution, FTD, qualification)', () => {
+    const m = new Memory();
+    const row = (
+      txid: string,
+      type: EventRow['type'],
+      amount: number | null,
+      partner: string | null,
+    ): EventRow => ({
+      id: `evt_${txid}`,
+      sourceId: 'evs_1',
+      type,
+      txid,
+      occurredAt: new Date(base).toISOString(),
+      receivedAt: new Date(base + 60_000).toISOString(),
+      clientExt: 'A1',
+      clickId: null,
+      country: null,
+      amountMinor: amount,
+      currency: amount === null ? null : 'USD',
+      lots: type === 'trade' ? 100 : null,
+      instrumentGroup: type === 'trade' ? 'forex' : null,
+      revenueMinor: null,
+      isTest: 0,
+      trackingTestId: null,
+      cand: partner
+        ? {
+            method: 'click',
+            partnerId: partner,
+            linkId: 'lnk_1',
+            linkCode: 'CODE1',
+            programmeId: null,
+            clickId: 'c1',
+            note: null,
+          }
+        : {
+            method: 'none',
+            partnerId: null,
+            linkId: null,
+            linkCode: null,
+            programmeId: null,
+            clickId: null,
+            note: 'no_click_id',
+          },
+    });
+    // An orphan registration, then its first attribution: the client changes.
+    expect(m.apply([row('r1', 'registration', null, null)]).clientInserts).toHaveLength(1);
+    const attributed = m.apply([row('k1', 'kyc_approved', null, 'ptr_A')]);
+    expect(attributed.clientUpdates.map((u) => u.state.partner_id)).toEqual(['ptr_A']);
+    // A trade changes nothing about the client: no write, and its version stays.
+    const trade = m.apply([row('t1', 'trade', null, null)]);
+    expect(trade.clientUpdates).toEqual([]);
+    expect(trade.events).toHaveLength(1);
+    expect(m.clients.get('A1')?.version).toBe(2);
+    // The first deposit is its FTD (and qualifies): one write; a second deposit writes nothing.
+    const ftd = m.apply([row('d1', 'deposit', 20_000, null)]);
+    expect(ftd.clientUpdates.map((u) => [u.state.ftd_event_id, u.state.qualified_at !== null])).toEqual([
+      ['evt_d1', true],
+    ]);
+    expect(m.apply([row('d2', 'deposit', 5_000, null)]).clientUpdates).toEqual([]);
+    expect(m.clients.get('A1')?.version).toBe(3);
+    // Stored bigints come back from PostgreSQL as strings: the same amount is no change.
+    const stored = m.clients.get('A1') as ClientState;
+    m.clients.set('A1', {
+      ...stored,
+      ftd_amount_minor: String(stored.ftd_amount_minor) as unknown as number,
+    });
+    expect(m.apply([row('t2', 'trade', null, null)]).clientUpdates).toEqual([]);
   });
 });

@@ -222,7 +222,7 @@ export interface Plan {
   events: EventInsert[];
   clientInserts: ClientState[];
   /** Changed clients: write where the stored version is still baseVersion (else the batch is retried). */
-  clientUpdates: { state: ClientState; baseVersion: number }[];
+  clientUpdates: { state: ClientState; baseVersion: number; attributionChanged: boolean }[];
   rollups: RollupDelta[];
   /** The same deltas per day, partner and currency (partner_day_event_rollups). */
   partnerDayRollups: PartnerDayDelta[];
@@ -274,6 +274,39 @@ function emptyDelta(
     chargebacks: 0,
     chargebackAmount: 0,
   };
+}
+
+/** The columns an event may change on a stored client (what the writer kinds' client update sets). */
+const CLIENT_ATTRIBUTION_FIELDS = [
+  'partner_id',
+  'link_id',
+  'click_id',
+  'attribution',
+  'attributed_at',
+  'programme_id',
+] as const;
+const CLIENT_EVENT_FIELDS = [
+  ...CLIENT_ATTRIBUTION_FIELDS,
+  'ftd_at',
+  'ftd_event_id',
+  'ftd_amount_minor',
+  'ftd_currency',
+  'qualified_at',
+] as const;
+
+function clientChanged(
+  stored: ClientState,
+  next: ClientState,
+  fields: readonly (typeof CLIENT_EVENT_FIELDS)[number][] = CLIENT_EVENT_FIELDS,
+): boolean {
+  for (const f of fields) {
+    const a = stored[f] ?? null;
+    const b = next[f] ?? null;
+    if (a === null || b === null) {
+      if (a !== b) return true;
+    } else if (String(a) !== String(b)) return true; // PostgreSQL answers bigints as strings
+  }
+  return false;
 }
 
 export function planBatch(rows: EventRow[], look: Lookups): Plan {
@@ -554,10 +587,21 @@ export function planBatch(rows: EventRow[], look: Lookups): Plan {
     results,
     events,
     clientInserts: [...inserted.values()],
-    clientUpdates: [...updated.values()].map((state) => ({
-      state,
-      baseVersion: Number(look.clients.get(state.external_id)?.version ?? 0),
-    })),
+    // Only clients whose record changed are written: a deposit or trade of an attributed client that has had its
+    // FTD changes nothing (rewriting the row and its partner index for every such event was a third of the
+    // write-ahead log per event). Manual decisions and event batches never interleave (the writer is one
+    // thread on SQLite; both take EVENTS_LOCK_KEY on PostgreSQL), so skipping the version bump is safe.
+    clientUpdates: [...updated.values()].flatMap((state) => {
+      const stored = look.clients.get(state.external_id);
+      if (stored && !clientChanged(stored, state)) return [];
+      return [
+        {
+          state,
+          baseVersion: Number(stored?.version ?? 0),
+          attributionChanged: !stored || clientChanged(stored, state, CLIENT_ATTRIBUTION_FIELDS),
+        },
+      ];
+    }),
     rollups: sortedRollups,
     partnerDayRollups: partnerDayDeltas(sortedRollups),
     outbox,

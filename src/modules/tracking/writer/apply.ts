@@ -16,6 +16,8 @@ function message(err: unknown): string {
 }
 
 const sqliteTx = new WeakMap<Database.Database, (groups: BatchGroup[]) => (unknown[] | undefined)[]>();
+/** The hook of the applySqlite call in progress (the cached transaction function is made once per connection). */
+let currentBeforeCommit: (() => void) | undefined;
 
 /** SQLite: runs in the writer worker. BEGIN IMMEDIATE … COMMIT (synchronous=FULL makes COMMIT durable). */
 export function applySqlite(
@@ -27,7 +29,7 @@ export function applySqlite(
   if (!tx) {
     tx = db.transaction((gs: BatchGroup[]) => {
       const results = gs.map((g) => kindOf(g.kind).sqlite(db, g.rows));
-      beforeCommit?.();
+      currentBeforeCommit?.();
       return results;
     });
     sqliteTx.set(db, tx);
@@ -35,6 +37,7 @@ export function applySqlite(
   const run = tx as ((groups: BatchGroup[]) => (unknown[] | undefined)[]) & {
     immediate: (g: BatchGroup[]) => (unknown[] | undefined)[];
   };
+  currentBeforeCommit = beforeCommit;
   try {
     return { results: run.immediate(groups) };
   } catch (err) {
