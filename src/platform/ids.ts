@@ -1,6 +1,6 @@
 // Prefixed, time-sortable identifiers (ULID layout: 48-bit millisecond time + 80 random bits, Crockford
 // base32). The prefix list is closed so an id always says what it names.
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export const ID_PREFIXES = {
   user: 'usr',
@@ -49,7 +49,11 @@ export type IdPrefix = (typeof ID_PREFIXES)[IdKind];
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 let lastTime = -1;
-let lastRandom: number[] = [];
+const lastRandom = new Uint8Array(16);
+// Random bytes drawn from a pool refilled 4 KB at a time: one randomFillSync call per 256 ids instead of one per
+// id (the click and event paths mint ids on every request).
+const pool = Buffer.allocUnsafe(4096);
+let poolAt = pool.length;
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -61,31 +65,34 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function nextRandom(ms: number): number[] {
+function nextRandom(ms: number): Uint8Array {
   if (ms === lastTime) {
     // Monotonic within one millisecond: increment the previous random part.
-    const r = [...lastRandom];
-    for (let i = r.length - 1; i >= 0; i--) {
-      if ((r[i] as number) < 31) {
-        r[i] = (r[i] as number) + 1;
+    for (let i = lastRandom.length - 1; i >= 0; i--) {
+      if ((lastRandom[i] as number) < 31) {
+        lastRandom[i] = (lastRandom[i] as number) + 1;
         break;
       }
-      r[i] = 0;
+      lastRandom[i] = 0;
     }
-    lastRandom = r;
-    return r;
+    return lastRandom;
   }
-  const bytes = randomBytes(16);
-  const r: number[] = [];
-  for (let i = 0; i < 16; i++) r.push((bytes[i] as number) % 32);
-  r[0] = (r[0] as number) % 16; // leave headroom so increments never wrap within a millisecond
+  if (poolAt + 16 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  for (let i = 0; i < 16; i++) lastRandom[i] = (pool[poolAt + i] as number) % 32;
+  poolAt += 16;
+  lastRandom[0] = (lastRandom[0] as number) % 16; // leave headroom so increments never wrap within a millisecond
   lastTime = ms;
-  lastRandom = r;
-  return r;
+  return lastRandom;
 }
 
 export function ulid(now: number = Date.now()): string {
-  return encodeTime(now) + nextRandom(now).map((n) => ALPHABET[n]).join('');
+  const r = nextRandom(now);
+  let out = encodeTime(now);
+  for (let i = 0; i < 16; i++) out += ALPHABET[r[i] as number];
+  return out;
 }
 
 export function newId(kind: IdKind, now?: number): string {

@@ -9,10 +9,10 @@
 // meanwhile by a manual decision fails the version check and the batch is retried row by row.
 //
 // This file is loaded by the SQLite writer thread: it must import nothing that opens connections.
-import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../../platform/db/schema.ts';
+import { newId } from '../../platform/ids.ts';
 import {
   type ClickFacts,
   type ClientState,
@@ -31,20 +31,8 @@ export const EVENTS_LOCK_KEY = 0x50444556;
 const CACHE_MS = 2_000;
 const POSTBACK_TOPIC = 'postback.event';
 
-// Client ids minted in the writer (monotonic enough: time + random), prefixed like newId('client').
-const B32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-function clientId(): string {
-  let t = Date.now();
-  let time = '';
-  for (let i = 0; i < 10; i++) {
-    time = B32[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  const r = randomBytes(16);
-  let rnd = '';
-  for (let i = 0; i < 16; i++) rnd += B32[(r[i] as number) % 32];
-  return `cli_${time}${rnd}`;
-}
+// Client ids are minted in the writer (platform/ids.ts opens nothing, so the writer thread may load it).
+const clientId = () => newId('client');
 
 interface Caches {
   programmes: { at: number; map: Map<string, ProgrammeFacts> } | null;

@@ -123,8 +123,17 @@ export class Resolver {
     });
   }
 
+  /** Token → its hash, so a busy source is not hashed on every postback (bounded like the caches). */
+  private readonly tokenHashes = new Map<string, string>();
+
   source(token: string): Promise<SourceInfo | null> {
-    return this.sources.get(hashToken(token));
+    let hash = this.tokenHashes.get(token);
+    if (hash === undefined) {
+      hash = hashToken(token);
+      if (this.tokenHashes.size >= 1_000) this.tokenHashes.clear();
+      this.tokenHashes.set(token, hash);
+    }
+    return this.sources.get(hash);
   }
 
   async sourceById(id: string): Promise<SourceInfo | null> {
