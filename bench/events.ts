@@ -1,7 +1,8 @@
 // Benchmark: durable, idempotent event ingest at 100 connections, against a bare node:http server answering the
-// same JSON for the same requests, measured in the same run. Two shapes:
-//   single — one event per request, GET /postback?token=…  (the per-source token)
-//   batch  — POST /api/v1/events with --batch events per request (an ops API key)
+// same JSON for the same requests, measured in the same run. Three shapes:
+//   single — one event per request, GET /postback?token=…  (the per-source token), at --connections
+//   batch  — POST /api/v1/events with --batch events per request (an ops API key), at --connections
+//   feed   — the same batches over --feed-connections (2): a back office pushing its events as they happen
 // Targets, each its own process, loaded by autocannon in its own process (bench/events/load.ts):
 //   (a) bare node:http (bench/events/bare-server.ts: same validation, idempotency in a Map, no DB)
 //   (b) `partnerdesk serve` on SQLite (fresh data directory; the tracking writer's thread, synchronous=FULL)
@@ -13,7 +14,7 @@
 // Per run: a warm-up, then a fixed number of requests sized to last about --seconds. Every answer is checked
 // (new → 'accepted', replay → 'duplicate' with the original eventId), stored events must equal the new events
 // answered 200, and at the end event_rollups must equal a recount from the events table.
-// Run: npm run bench:events [-- --seconds 10 --rounds 3 --connections 100 --batch 100 --shapes single,batch --pg postgres://postgres@127.0.0.1:5432]
+// Run: npm run bench:events [-- --seconds 10 --rounds 3 --connections 100 --batch 100 --feed-connections 2 --shapes single,batch,feed --pg postgres://postgres@127.0.0.1:5432]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,17 +41,23 @@ const CONNECTIONS = Number(arg('connections', '100'));
 const WARMUP_SECONDS = Number(arg('warmup', '3'));
 const ROUNDS = Number(arg('rounds', '3'));
 const BATCH = Number(arg('batch', '100'));
+const FEED_CONNECTIONS = Number(arg('feed-connections', '2'));
 const CLICKS = Number(arg('clicks', '2000'));
 const DUP_RATE = 0.05;
 const PG_URL = arg('pg', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432');
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LANDING = 'https://broker.example/open?cid={click_id}&s1={sub1}';
-const ALL_SHAPES = ['single', 'batch'] as const;
+const ALL_SHAPES = ['single', 'batch', 'feed'] as const;
 type Shape = (typeof ALL_SHAPES)[number];
-// --shapes single (or batch) runs one shape only, for quicker experiments; the recorded runs use both.
+// --shapes single (or batch, feed, a list) runs only those, for quicker experiments; recorded runs use all.
 const SHAPES = ALL_SHAPES.filter((s) => arg('shapes', ALL_SHAPES.join(',')).split(',').includes(s));
 const shapeName = (s: Shape) =>
-  s === 'single' ? 'GET /postback (1 event)' : `POST /api/v1/events (${BATCH})`;
+  s === 'single'
+    ? 'GET /postback (1 event)'
+    : s === 'batch'
+      ? `POST /api/v1/events (${BATCH})`
+      : `POST /api/v1/events (${BATCH}), ${FEED_CONNECTIONS} connections`;
+const connectionsFor = (s: Shape) => (s === 'feed' ? FEED_CONNECTIONS : CONNECTIONS);
 
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
 
@@ -105,9 +112,9 @@ async function load(t: Target, shape: Shape, opts: { seconds?: number; amount?: 
   runNo += 1;
   const options = {
     base: t.base,
-    shape,
+    shape: shape === 'single' ? 'single' : 'batch',
     batch: BATCH,
-    connections: CONNECTIONS,
+    connections: connectionsFor(shape),
     ...opts,
     token: t.token,
     apiKey: t.apiKey,
@@ -320,7 +327,7 @@ async function measure(t: Target, shape: Shape): Promise<{ warm: Run; run: Run }
     return { load: l, stored: t.count ? (await settled(t)) - before : null };
   };
   const label = `${t.name}, ${shapeName(shape)}`;
-  log(`${label}: warm-up ${WARMUP_SECONDS} s at ${CONNECTIONS} connections`);
+  log(`${label}: warm-up ${WARMUP_SECONDS} s at ${connectionsFor(shape)} connections`);
   const warm = await once({ seconds: WARMUP_SECONDS });
   const amount = Math.max(200, Math.round(warm.load.rps * SECONDS));
   log(
@@ -379,7 +386,7 @@ function problems(r: Run, timed: boolean): string[] {
 async function main() {
   const cpus = os.cpus();
   log(
-    `bench:events — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, ${CONNECTIONS} connections, ~${SECONDS} s per run, ${ROUNDS} round(s), batch ${BATCH}, ${DUP_RATE * 100}% replays`,
+    `bench:events — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, ${CONNECTIONS} connections (feed: ${FEED_CONNECTIONS}), ~${SECONDS} s per run, ${ROUNDS} round(s), batch ${BATCH}, ${DUP_RATE * 100}% replays`,
   );
   const targets: Target[] = [];
   const started: Target[] = [];

@@ -2,14 +2,14 @@
 // synchronous=FULL), receives batches from the main thread, commits each in one transaction and replies with
 // the batch id after COMMIT. The event loop of the main thread never waits on an fsync.
 //
-// Checkpoints mostly do not run here (wal_autocheckpoint=0): the checkpointer thread (checkpointer.mjs) copies
-// the WAL into the database file on its own connection, every 20 ms. But SQLite reuses the WAL from its start
-// only when a write transaction begins with the whole WAL copied, which under sustained writes never happens
-// after a background checkpoint (the next commit lands first). So every WRITER_CHECKPOINT_MS, right after
-// answering a batch, this thread runs a PASSIVE checkpoint itself: it copies only what the checkpointer has
-// not yet copied (a few milliseconds), and the next batch restarts the WAL. If the WAL still passes
-// WAL_LIMIT_BYTES (a reader held it, say), this thread truncates it (TRUNCATE): a rare, longer pause instead of
-// a WAL that grows for ever.
+// Checkpoints mostly do not run here (wal_autocheckpoint=0): the checkpointer thread (checkpointer.mjs)
+// copies the WAL into the database file on its own connection, every 5 ms while there is anything to copy.
+// But SQLite reuses the WAL from its start only when a write transaction begins with the whole WAL copied,
+// which under sustained writes never follows a background checkpoint (the next commit lands first). So every
+// WRITER_CHECKPOINT_MS, right after answering a batch, this thread runs a PASSIVE checkpoint itself: it copies
+// only what the checkpointer has not yet copied (a millisecond or two), and the next batch restarts the WAL.
+// If the WAL still passes WAL_LIMIT_BYTES (a reader held it, say), this thread truncates it (TRUNCATE): a
+// rare, longer pause instead of a WAL that grows for ever.
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,11 +79,16 @@ port.on('message', (m: { type: 'batch'; id: number; groups: BatchGroup[] } | { t
     batches += 1;
     const now = performance.now();
     if (now - lastCheckpoint >= WRITER_CHECKPOINT_MS) {
-      lastCheckpoint = now;
       try {
-        db.pragma('wal_checkpoint(PASSIVE)');
+        const [r] = db.pragma('wal_checkpoint(PASSIVE)') as {
+          busy: number;
+          log: number;
+          checkpointed: number;
+        }[];
+        // Done only when all of the WAL is copied; else (the checkpointer was mid-checkpoint) after the next batch.
+        if (r && r.busy === 0 && r.log === r.checkpointed) lastCheckpoint = now;
       } catch {
-        // the checkpointer thread is mid-checkpoint: the next turn
+        // busy: after the next batch
       }
     }
     if (batches % CHECK_WAL_EVERY === 0 && walBytes() > WAL_LIMIT_BYTES) {
