@@ -212,6 +212,24 @@ const PARTNER_DAY_SQL = `insert into partner_day_event_rollups (day, partner_id,
     chargebacks = partner_day_event_rollups.chargebacks + excluded.chargebacks,
     chargeback_amount_minor = partner_day_event_rollups.chargeback_amount_minor + excluded.chargeback_amount_minor`;
 
+/** The FTD half of both client updates; its parameters are clientFtdParams. */
+const CLIENT_FTD_SET = `ftd_at = ?, ftd_event_id = ?, ftd_amount_minor = ?, ftd_currency = ?, qualified_at = ?,
+  updated_at = ?, version = ? where id = ? and version = ?`;
+
+function clientFtdParams(c: ClientState, baseVersion: number): unknown[] {
+  return [
+    c.ftd_at,
+    c.ftd_event_id,
+    c.ftd_amount_minor,
+    c.ftd_currency,
+    c.qualified_at,
+    c.updated_at,
+    baseVersion + 1,
+    c.id,
+    baseVersion,
+  ];
+}
+
 function statementsFor(db: Database.Database): SqliteStatements {
   let s = sqliteStatements.get(db);
   if (!s) {
@@ -237,15 +255,11 @@ function statementsFor(db: Database.Database): SqliteStatements {
       ),
       updateClient: db.prepare(
         `update clients set partner_id = ?, link_id = ?, click_id = ?, attribution = ?, attributed_at = ?,
-           programme_id = ?, ftd_at = ?, ftd_event_id = ?, ftd_amount_minor = ?, ftd_currency = ?, qualified_at = ?,
-           updated_at = ?, version = ? where id = ? and version = ?`,
+           programme_id = ?, ${CLIENT_FTD_SET}`,
       ),
       // FTD and qualification only: leaves partner_id out of the SET, so SQLite does not rewrite the
       // clients_partner index entry (it rewrites every index whose columns are set, changed or not).
-      updateClientFtd: db.prepare(
-        `update clients set ftd_at = ?, ftd_event_id = ?, ftd_amount_minor = ?, ftd_currency = ?, qualified_at = ?,
-           updated_at = ?, version = ? where id = ? and version = ?`,
-      ),
+      updateClientFtd: db.prepare(`update clients set ${CLIENT_FTD_SET}`),
       rollup: db.prepare(ROLLUP_SQL),
       partnerDay: db.prepare(PARTNER_DAY_SQL),
       outbox: db.prepare(
@@ -352,27 +366,9 @@ export function applyEventsSqlite(db: Database.Database, rows: EventRow[]): Even
           c.attribution,
           c.attributed_at,
           c.programme_id,
-          c.ftd_at,
-          c.ftd_event_id,
-          c.ftd_amount_minor,
-          c.ftd_currency,
-          c.qualified_at,
-          c.updated_at,
-          baseVersion + 1,
-          c.id,
-          baseVersion,
+          ...clientFtdParams(c, baseVersion),
         )
-      : s.updateClientFtd.run(
-          c.ftd_at,
-          c.ftd_event_id,
-          c.ftd_amount_minor,
-          c.ftd_currency,
-          c.qualified_at,
-          c.updated_at,
-          baseVersion + 1,
-          c.id,
-          baseVersion,
-        );
+      : s.updateClientFtd.run(clientFtdParams(c, baseVersion));
     if (res.changes !== 1) throw new Error(`client ${c.external_id} changed meanwhile; retry`);
   }
   for (const e of plan.events) s.insertEvent.run(EVENT_COLUMNS.map((col) => e[col]));

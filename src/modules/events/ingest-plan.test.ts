@@ -119,6 +119,29 @@ class Memory {
 }
 
 const base = Date.parse('2026-11-01T00:00:00Z');
+
+/** What the request thread found: the click c1 of link lnk_1 for a partner, or nothing. */
+function candidate(partner: string | null, programme: string | null): EventRow['cand'] {
+  return partner
+    ? {
+        method: 'click',
+        partnerId: partner,
+        linkId: 'lnk_1',
+        linkCode: 'CODE1',
+        programmeId: programme,
+        clickId: 'c1',
+        note: null,
+      }
+    : {
+        method: 'none',
+        partnerId: null,
+        linkId: null,
+        linkCode: null,
+        programmeId: null,
+        clickId: null,
+        note: 'no_click_id',
+      };
+}
 const rowArb = fc
   .record({
     type: fc.constantFrom(...EVENT_TYPES),
@@ -150,25 +173,7 @@ const rowArb = fc
       revenueMinor: null,
       isTest: x.test,
       trackingTestId: null,
-      cand: x.partner
-        ? {
-            method: 'click',
-            partnerId: x.partner,
-            linkId: 'lnk_1',
-            linkCode: 'CODE1',
-            programmeId: x.programme,
-            clickId: 'c1',
-            note: null,
-          }
-        : {
-            method: 'none',
-            partnerId: null,
-            linkId: null,
-            linkCode: null,
-            programmeId: null,
-            clickId: null,
-            note: 'no_click_id',
-          },
+      cand: candidate(x.partner, x.programme),
     }),
   );
 
@@ -298,25 +303,7 @@ describe('the ingest planner', () => {
       revenueMinor: null,
       isTest: 0,
       trackingTestId: null,
-      cand: partner
-        ? {
-            method: 'click',
-            partnerId: partner,
-            linkId: 'lnk_1',
-            linkCode: 'CODE1',
-            programmeId: null,
-            clickId: 'c1',
-            note: null,
-          }
-        : {
-            method: 'none',
-            partnerId: null,
-            linkId: null,
-            linkCode: null,
-            programmeId: null,
-            clickId: null,
-            note: 'no_click_id',
-          },
+      cand: candidate(partner, null),
     });
     // An orphan registration, then its first attribution: the client changes.
     expect(m.apply([row('r1', 'registration', null, null)]).clientInserts).toHaveLength(1);
