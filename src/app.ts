@@ -16,8 +16,8 @@ import { type RetentionJob, startClickRetention } from './modules/tracking/reten
 import { AppError } from './platform/errors.ts';
 import { sendProblem, toAppError } from './platform/http/errors.ts';
 import { accessGuard } from './platform/http/guard.ts';
+import { installHotPath, requestIdOf } from './platform/http/hot-path.ts';
 import type { App, Deps } from './platform/http/types.ts';
-import { ulid } from './platform/ids.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 
@@ -37,10 +37,7 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
     trustProxy: deps.config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     requestIdHeader: false,
-    genReqId: (req) => {
-      const sent = req.headers['x-request-id'];
-      return typeof sent === 'string' && /^[A-Za-z0-9_.:-]{8,64}$/.test(sent) ? sent : `req_${ulid()}`;
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     ajv: { customOptions: { coerceTypes: false } },
     routerOptions: { maxParamLength: 256 },
     // Errors raised by the router or body parsers before any handler runs (too-long URLs, bad
@@ -155,6 +152,9 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
     }
     return sendProblem(reply, new AppError('not_found', `There is no ${req.method} ${req.url.split('?')[0]}.`));
   });
+
+  // GET /c/{code} and GET /postback answer their common case on a lean path in front of Fastify.
+  installHotPath(app, { trustProxy: deps.config.trustProxy });
 
   return app;
 }

@@ -2,6 +2,7 @@
 // token, optionally signed), the JSON batch API, and reading/working events, clients, the inbox, manual
 // attribution decisions, event sources and programmes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parse as parseQuery } from 'fast-querystring';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../platform/auth/actor.ts';
 import { systemActor } from '../../platform/auth/actor.ts';
@@ -9,6 +10,7 @@ import { AppError, invalidField, toProblem } from '../../platform/errors.ts';
 import { ctxOf } from '../../platform/http/context.ts';
 import { sendProblem, toAppError } from '../../platform/http/errors.ts';
 import type { App, Deps } from '../../platform/http/types.ts';
+import { addHotRoute } from '../../platform/http/hot-path.ts';
 import { nowMs } from '../../platform/time.ts';
 import { clickParamsSchema, getClick, trackingRuntimeOf } from '../tracking/index.ts';
 import {
@@ -71,6 +73,7 @@ import {
   updateSource,
 } from './events.service.ts';
 import { type IngestRuntime, ingest, parseBatch, parseEvent } from './ingest.ts';
+import type { EventResult } from './ingest-plan.ts';
 import { Resolver, type SourceInfo } from './resolver.ts';
 
 const runtimes = new WeakMap<object, IngestRuntime>();
@@ -106,6 +109,19 @@ export function checkSignature(
   const got = Buffer.from(parts.v1, 'hex');
   if (got.length !== want.length || !timingSafeEqual(got, want)) return 'The signature does not match.';
   return null;
+}
+
+/** An event result as JSON, its fields in the order of eventResultSchema (as Fastify's serializer gives them). */
+export function eventResultJson(r: EventResult): string {
+  return JSON.stringify({
+    eventId: r.eventId,
+    status: r.status,
+    partnerId: r.partnerId,
+    attribution: r.attribution,
+    attributionNote: r.attributionNote,
+    isFtd: r.isFtd,
+    isQualifiedFtd: r.isQualifiedFtd,
+  });
 }
 
 const ingestCtx: RequestContext = { actor: systemActor([], 'event ingest'), requestId: null };
@@ -249,6 +265,35 @@ export async function eventsRoutes(app: App, deps: Deps): Promise<void> {
         handler,
       });
     }
+  });
+
+  // GET /postback on the lean request path in front of Fastify (platform/http/hot-path.ts): the common case
+  // (a known, active source; a valid event; a good signature when the source signs) is answered there with
+  // the same body and headers; every other request is passed to the handler above, which names the problem
+  // and keeps it in the inbox.
+  addHotRoute(app, '/postback', async (req, reply) => {
+    const query = parseQuery(req.query) as Record<string, string | string[]>;
+    const fields: Record<string, unknown> = {};
+    for (const k in query) {
+      const v = query[k] as string | string[];
+      fields[k] = Array.isArray(v) ? v[v.length - 1] : v;
+    }
+    const token = fields.token;
+    if (typeof token !== 'string' || token === '') return 'pass';
+    delete fields.token;
+    const source = await resolver.source(token);
+    if (!source || source.status !== 'active') return 'pass';
+    if (source.signingSecret) {
+      const header = req.raw.headers[SIGNATURE_HEADER];
+      const url = req.raw.url ?? '';
+      if (checkSignature(source.signingSecret, header as string | undefined, url, Math.floor(Date.now() / 1000)) !== null)
+        return 'pass';
+    }
+    const parsed = parseEvent(fields, 'snake', 'query.', nowMs());
+    if (!parsed.ok) return 'pass';
+    const [result] = await ingest(rt, source.id, [parsed.value]);
+    reply.json(200, eventResultJson(result as EventResult), { 'cache-control': 'no-store' });
+    return undefined;
   });
 
   // ---------- The JSON batch ----------

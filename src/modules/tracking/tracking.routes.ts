@@ -6,7 +6,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ctxOf } from '../../platform/http/context.ts';
 import type { App, Deps } from '../../platform/http/types.ts';
-import { type ClickRuntime, clickHandler } from './click.ts';
+import { addHotRoute } from '../../platform/http/hot-path.ts';
+import { type ClickRuntime, clickHandler, hotClickHandler } from './click.ts';
 import { clickIdCodec } from './click-id.ts';
 import { DuplicateDetector, GeoIpTable } from './enrich.ts';
 import { LinkCache } from './link-cache.ts';
@@ -99,6 +100,8 @@ export async function trackingRoutes(app: App, deps: Deps): Promise<void> {
       clickHandler(rt),
     );
   });
+  // The same route on the lean request path in front of Fastify (platform/http/hot-path.ts).
+  addHotRoute(app, '/c/', hotClickHandler(rt, app.log), { prefix: true });
 
   const tags = ['links'];
   app.get(

@@ -21,14 +21,17 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   429: 'too_many_requests',
 };
 
+/** The headers and body of a problem answer (sendProblem and the hot path send the same). */
+export function problemParts(err: AppError, requestId: string): { headers: Record<string, string>; body: string } {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json; charset=utf-8' };
+  // 429 and 503 say when to come back (the body carries the same number).
+  if (typeof err.extra.retryAfterSeconds === 'number') headers['retry-after'] = String(err.extra.retryAfterSeconds);
+  return { headers, body: JSON.stringify(toProblem(err, requestId)) };
+}
+
 export function sendProblem(reply: FastifyReply, err: AppError): FastifyReply {
-  if (err.code === 'too_many_requests' && typeof err.extra.retryAfterSeconds === 'number') {
-    reply.header('retry-after', String(err.extra.retryAfterSeconds));
-  }
-  return reply
-    .code(err.status)
-    .type('application/problem+json')
-    .send(toProblem(err, String(reply.request.id)));
+  const { headers, body } = problemParts(err, String(reply.request.id));
+  return reply.code(err.status).headers(headers).send(body);
 }
 
 export function toAppError(error: unknown, req: FastifyRequest): AppError {
