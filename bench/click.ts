@@ -190,7 +190,9 @@ async function startTarget(name: string, databaseUrl: string | null): Promise<Ta
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pd-bench-click-'));
   const { warm, code, linkId } = await seed(databaseUrl, dataDir);
   const port = await freePort();
-  const { child, output } = spawnLogged(['bin/partnerdesk.js', 'serve'], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (as in bench:events).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const { child, output } = spawnLogged([...nodeArgs, 'bin/partnerdesk.js', 'serve'], {
     PARTNERDESK_DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl ?? '',
     PORT: String(port),

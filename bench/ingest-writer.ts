@@ -4,8 +4,9 @@
 // the same file: inserting the same number of rows into a plain table with one primary key, one transaction per
 // batch. It shows where the writer's time goes (lookups, plan, statements, commit) per event, so the cost of
 // each part of the event path can be changed and compared.
-// Run: npm run bench:ingest-writer [-- --preload 100000 --batch 100 --batches 200]
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// Run: npm run bench:ingest-writer [-- --preload 100000 --batch 100 --batches 200 --wal-pages]
+// --wal-pages also prints which tables and indexes the events' WAL frames belong to (SQLite's dbstat).
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -134,6 +135,35 @@ function eventRow(c: Ctx, clickIds: string[]): EventRow {
   };
 }
 
+/** The WAL frames written in `ranges` (byte offsets), counted by the table or index owning each page. */
+function walPages(db: Database.Database, walFile: string, ranges: [number, number][], rows: number): string {
+  const owner = new Map<number, string>();
+  for (const r of db.prepare('select name, pageno from dbstat').all() as { name: string; pageno: number }[])
+    owner.set(r.pageno, r.name);
+  const fd = openSync(walFile, 'r');
+  const head = Buffer.alloc(32);
+  readSync(fd, head, 0, 32, 0);
+  const pageSize = head.readUInt32BE(8);
+  const frame = 24 + pageSize;
+  const counts = new Map<string, number>();
+  const fh = Buffer.alloc(24);
+  let frames = 0;
+  for (const [from, to] of ranges) {
+    // Frames start at 32 + k * frame; a range starts and ends on frame boundaries.
+    for (let at = from; at + frame <= to; at += frame) {
+      readSync(fd, fh, 0, 24, at);
+      const name = owner.get(fh.readUInt32BE(0)) ?? '(freelist or gone)';
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+      frames += 1;
+    }
+  }
+  closeSync(fd);
+  const lines = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, c]) => `| ${n} | ${c} | ${((c * pageSize) / rows / 1024).toFixed(2)} |`);
+  return `\nWAL frames of the measured event batches (${pageSize}-byte pages, ${frames} frames):\n| table or index | frames | KB per event |\n| --- | ---: | ---: |\n${lines.join('\n')}\n`;
+}
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
@@ -206,6 +236,7 @@ async function main() {
     };
     let walPlain = 0;
     let walEvents = 0;
+    const eventRanges: [number, number][] = [];
     for (let b = 0; b < BATCHES; b++) {
       // Interleave, so whatever else the machine does hits both alike.
       let w = walSize();
@@ -221,6 +252,7 @@ async function main() {
       timesEvents.push(end - t);
       timesCommit.push(end - applied);
       walEvents += walSize() - w;
+      eventRanges.push([w, walSize()]);
       if (out.errors) throw new Error(`a batch failed: ${JSON.stringify(out.errors).slice(0, 300)}`);
     }
     const per = (xs: number[]) => ((xs.reduce((a, b) => a + b, 0) / xs.length) * 1000) / BATCH;
@@ -235,6 +267,7 @@ async function main() {
         `Write-ahead log written per row: plain ${(walPlain / BATCHES / BATCH / 1024).toFixed(2)} KB, events ${(walEvents / BATCHES / BATCH / 1024).toFixed(2)} KB.\n` +
         `Writer capacity at this batch size: ~${Math.round(1e6 / pe)} events/s on one core (commit included).\n`,
     );
+    if (process.argv.includes('--wal-pages')) process.stdout.write(walPages(db, `${file}-wal`, eventRanges, BATCHES * BATCH));
     db.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

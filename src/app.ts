@@ -154,7 +154,8 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
   });
 
   // GET /c/{code} and GET /postback answer their common case on a lean path in front of Fastify.
-  installHotPath(app, { trustProxy: deps.config.trustProxy });
+  // PARTNERDESK_HOT_PATH=false answers them through Fastify too (the benchmarks compare the two).
+  if (deps.config.hotPath) installHotPath(app, { trustProxy: deps.config.trustProxy });
 
   return app;
 }

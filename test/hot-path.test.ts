@@ -283,3 +283,18 @@ describe('the hot path answers as Fastify does', () => {
     expect(hotPathCounts(t.app)).toEqual(before);
   });
 });
+
+describe('PARTNERDESK_HOT_PATH=false', () => {
+  let t: TestApp;
+  afterAll(async () => t?.close());
+
+  it('answers every request through Fastify', async () => {
+    t = await createTestApp({ PARTNERDESK_WORKERS: 'false', PARTNERDESK_HOT_PATH: 'false' });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    const r = await httpGet(base, '/c/nosuchcode');
+    expect(r.status).toBe(404);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(hotPathCounts(t.app)).toEqual({ answered: 0, passed: 0 });
+  });
+});

@@ -16,6 +16,8 @@ export interface Config {
   /** Run background workers (outbound postback delivery) in this process; PARTNERDESK_WORKERS=false turns them off. */
   workers: boolean;
   trustProxy: boolean;
+  /** Answer GET /c/{code} and GET /postback on the lean path in front of Fastify (PARTNERDESK_HOT_PATH, default true). */
+  hotPath: boolean;
   logLevel: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
@@ -89,6 +91,7 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
   const allowPrivateNetwork = boolVar(env, 'PARTNERDESK_ALLOW_PRIVATE_NETWORK', problems);
   const workers = env.PARTNERDESK_WORKERS ? boolVar(env, 'PARTNERDESK_WORKERS', problems) : true;
   const trustProxy = boolVar(env, 'PARTNERDESK_TRUST_PROXY', problems);
+  const hotPath = env.PARTNERDESK_HOT_PATH ? boolVar(env, 'PARTNERDESK_HOT_PATH', problems) : true;
   const logLevel = env.LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`LOG_LEVEL="${logLevel}" must be one of fatal, error, warn, info, debug, trace, silent.`);
@@ -138,6 +141,7 @@ export function loadConfig(env: Env = process.env, opts: { createDataDir?: boole
     allowPrivateNetwork,
     workers,
     trustProxy,
+    hotPath,
     logLevel,
     sessionIdleMinutes,
     sessionAbsoluteHours,
