@@ -16,7 +16,7 @@ import { type RetentionJob, startClickRetention } from './modules/tracking/reten
 import { AppError } from './platform/errors.ts';
 import { sendProblem, toAppError } from './platform/http/errors.ts';
 import { accessGuard } from './platform/http/guard.ts';
-import { installHotPath, requestIdOf } from './platform/http/hot-path.ts';
+import { installHotPath, requestIdOf, SECURITY_HEADERS } from './platform/http/hot-path.ts';
 import type { App, Deps } from './platform/http/types.ts';
 
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
@@ -57,10 +57,10 @@ export async function buildApp(deps: Deps, opts: BuildOptions = {}): Promise<App
     done();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
-    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-content-type-options', SECURITY_HEADERS['x-content-type-options']);
     // A route may set its own policy (the click redirect passes the referrer on to the landing page).
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', SECURITY_HEADERS['referrer-policy']);
+    reply.header('x-frame-options', SECURITY_HEADERS['x-frame-options']);
     done(null, payload);
   });
 

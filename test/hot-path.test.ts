@@ -8,8 +8,6 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackingRuntimeOf } from '../src/modules/tracking/index.ts';
 import { hotPathCounts } from '../src/platform/http/hot-path.ts';
-import { newId } from '../src/platform/ids.ts';
-import { nowIso } from '../src/platform/time.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 
 const BROWSER =
@@ -74,40 +72,6 @@ async function injectGet(
   return { status: res.statusCode, headers: h, body: res.body };
 }
 
-async function insertPartner(t: TestApp): Promise<string> {
-  const id = newId('partner');
-  const now = nowIso();
-  await t.store.db
-    .insertInto('partners')
-    .values({
-      id,
-      display_name: 'Hot Path Media',
-      legal_name: null,
-      kind: 'company',
-      type: 'affiliate',
-      stage: 'active',
-      parent_id: null,
-      country: 'CY',
-      languages: '[]',
-      websites: '[]',
-      traffic_sources: '[]',
-      email: null,
-      phone: null,
-      owner_id: null,
-      tier: null,
-      referral_code: `H${id.slice(-10)}`,
-      tags: '[]',
-      custom_fields: '{}',
-      search_text: 'hot path media',
-      archived_at: null,
-      created_at: now,
-      updated_at: now,
-      version: 1,
-    })
-    .execute();
-  return id;
-}
-
 describe('the hot path answers as Fastify does', () => {
   let t: TestApp;
   let base: string;
@@ -123,7 +87,14 @@ describe('the hot path answers as Fastify does', () => {
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     ops = await t.keyFor('ops');
-    const partnerId = await insertPartner(t);
+    const partner = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/partners',
+      headers: ops,
+      payload: { displayName: 'Hot Path Media' },
+    });
+    expect(partner.statusCode).toBe(201);
+    const partnerId = partner.json().id as string;
     const mk = async (name: string) => {
       const res = await t.app.inject({
         method: 'POST',

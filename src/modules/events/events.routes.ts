@@ -124,6 +124,13 @@ export function eventResultJson(r: EventResult): string {
   });
 }
 
+/** Query parameters as fields: a repeated parameter counts by its last value. */
+function lastValues(query: Record<string, string | string[]>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(query)) fields[k] = Array.isArray(v) ? v[v.length - 1] : v;
+  return fields;
+}
+
 const ingestCtx: RequestContext = { actor: systemActor([], 'event ingest'), requestId: null };
 
 function redact(s: string): string {
@@ -156,9 +163,7 @@ export async function eventsRoutes(app: App, deps: Deps): Promise<void> {
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const raw = typeof req.body === 'string' ? req.body : '';
       const ct = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      const query = req.query as Record<string, string | string[]>;
-      const fields: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(query)) fields[k] = Array.isArray(v) ? v[v.length - 1] : v;
+      const fields = lastValues(req.query as Record<string, string | string[]>);
       let source: SourceInfo | null = null;
       const fail = async (err: AppError) => {
         if (source) {
@@ -272,12 +277,7 @@ export async function eventsRoutes(app: App, deps: Deps): Promise<void> {
   // the same body and headers; every other request is passed to the handler above, which names the problem
   // and keeps it in the inbox.
   addHotRoute(app, '/postback', async (req, reply) => {
-    const query = parseQuery(req.query) as Record<string, string | string[]>;
-    const fields: Record<string, unknown> = {};
-    for (const k in query) {
-      const v = query[k] as string | string[];
-      fields[k] = Array.isArray(v) ? v[v.length - 1] : v;
-    }
+    const fields = lastValues(parseQuery(req.query) as Record<string, string | string[]>);
     const token = fields.token;
     if (typeof token !== 'string' || token === '') return 'pass';
     delete fields.token;

@@ -59,5 +59,10 @@ export function toAppError(error: unknown, req: FastifyRequest): AppError {
     return new AppError(code, message);
   }
   req.log.error({ err }, 'unhandled error');
-  return new AppError('internal', `Something went wrong on our side. Quote request id ${req.id} when reporting it.`);
+  return internalError(String(req.id));
+}
+
+/** What an unexpected error shows (it is logged with the request id first). */
+export function internalError(requestId: string): AppError {
+  return new AppError('internal', `Something went wrong on our side. Quote request id ${requestId} when reporting it.`);
 }

@@ -10,7 +10,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import proxyAddr from '@fastify/proxy-addr';
 import { AppError } from '../errors.ts';
-import { problemParts } from './errors.ts';
+import { internalError, problemParts } from './errors.ts';
 import { ulid } from '../ids.ts';
 import type { App } from './types.ts';
 
@@ -21,15 +21,13 @@ export function requestIdOf(sent: string | string[] | undefined): string {
   return typeof sent === 'string' && SENT_ID_RE.test(sent) ? sent : `req_${ulid()}`;
 }
 
-/** Headers every response carries (app.ts adds the same in its hooks). */
-export function baseHeaders(requestId: string): Record<string, string> {
-  return {
-    'x-request-id': requestId,
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'same-origin',
-    'x-frame-options': 'DENY',
-  };
-}
+/** Headers every response carries besides its request id (app.ts's onSend hook adds the same). */
+export const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  // A route may set its own (the click redirect passes the referrer on to the landing page).
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+} as const;
 
 export interface HotRequest {
   readonly raw: IncomingMessage;
@@ -45,6 +43,7 @@ export interface HotRequest {
 export interface HotReply {
   /** Answers with the base headers plus `headers`; `headers` may override referrer-policy. */
   send(status: number, headers: Record<string, string>, body?: string): void;
+  /** `body` is JSON text; `headers` (a fresh object of the caller's) gets the content type added. */
   json(status: number, body: string, headers?: Record<string, string>): void;
   /** Answers an error as problem+json, logging unexpected ones (as the app's error handler). */
   fail(err: unknown): void;
@@ -136,7 +135,7 @@ export function installHotPath(app: App, opts: { trustProxy: boolean }): void {
     if (closing || raw.method !== 'GET' || hasBody(raw)) return pass(raw, res);
     const id = requestIdOf(raw.headers['x-request-id']);
     const req: HotRequest = { raw, id, rest, query: qi < 0 ? '' : url.slice(qi + 1), ip: () => ipOf(raw) };
-    const reply = replyFor(res, id, log, counts);
+    const reply = new Reply(res, id, log, counts);
     const onError = (err: unknown) => {
       if (res.headersSent) {
         log.error({ reqId: id, err }, 'hot route failed after answering');
@@ -165,28 +164,35 @@ function hasBody(raw: IncomingMessage): boolean {
   return (len !== undefined && len !== '0') || raw.headers['transfer-encoding'] !== undefined;
 }
 
-function replyFor(res: ServerResponse, id: string, log: App['log'], counts: HotPathCounts): HotReply {
-  const send = (status: number, headers: Record<string, string>, body = '') => {
-    counts.answered += 1;
-    const all = baseHeaders(id);
-    Object.assign(all, headers);
+class Reply implements HotReply {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly id: string,
+    private readonly log: App['log'],
+    private readonly counts: HotPathCounts,
+  ) {}
+
+  send(status: number, headers: Record<string, string>, body = ''): void {
+    this.counts.answered += 1;
+    const all: Record<string, string> = { 'x-request-id': this.id, ...SECURITY_HEADERS, ...headers };
     all['content-length'] = String(Buffer.byteLength(body));
-    res.writeHead(status, all);
-    res.end(body);
-  };
-  return {
-    send,
-    json: (status, body, headers) =>
-      send(status, { 'content-type': 'application/json; charset=utf-8', ...headers }, body),
-    fail(err) {
-      let appError: AppError;
-      if (err instanceof AppError) appError = err;
-      else {
-        log.error({ reqId: id, err }, 'unhandled error');
-        appError = new AppError('internal', `Something went wrong on our side. Quote request id ${id} when reporting it.`);
-      }
-      const { headers, body } = problemParts(appError, id);
-      send(appError.status, headers, body);
-    },
-  };
+    this.res.writeHead(status, all);
+    this.res.end(body);
+  }
+
+  json(status: number, body: string, headers: Record<string, string> = {}): void {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    this.send(status, headers, body);
+  }
+
+  fail(err: unknown): void {
+    let appError: AppError;
+    if (err instanceof AppError) appError = err;
+    else {
+      this.log.error({ reqId: this.id, err }, 'unhandled error');
+      appError = internalError(this.id);
+    }
+    const { headers, body } = problemParts(appError, this.id);
+    this.send(appError.status, headers, body);
+  }
 }
